@@ -1,0 +1,3 @@
+"""qdgain.calibration layer (see DESIGN.md)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""qdgain.electronic layer (see DESIGN.md)."""
+
+__all__: list[str] = []

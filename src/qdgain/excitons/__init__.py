@@ -1,0 +1,3 @@
+"""qdgain.excitons layer (see DESIGN.md)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""qdgain.gain layer (see DESIGN.md)."""
+
+__all__: list[str] = []

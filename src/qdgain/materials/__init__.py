@@ -1,0 +1,3 @@
+"""qdgain.materials layer (see DESIGN.md)."""
+
+__all__: list[str] = []

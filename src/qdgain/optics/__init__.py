@@ -1,0 +1,3 @@
+"""qdgain.optics layer (see DESIGN.md)."""
+
+__all__: list[str] = []

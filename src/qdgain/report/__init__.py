@@ -1,0 +1,3 @@
+"""qdgain.report layer (see DESIGN.md)."""
+
+__all__: list[str] = []

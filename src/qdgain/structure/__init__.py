@@ -1,0 +1,3 @@
+"""qdgain.structure layer (see DESIGN.md)."""
+
+__all__: list[str] = []

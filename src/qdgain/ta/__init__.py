@@ -1,0 +1,3 @@
+"""qdgain.ta layer (see DESIGN.md)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Transient-absorption file formats."""
+
+__all__: list[str] = []
