@@ -1,0 +1,129 @@
+"""The "paper vs qdgain" table and the run's JSON summary, from saved results only."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from qdgain.report.paper_numbers import PAPER_NUMBERS, PaperNumber
+from qdgain.report.results import MissingResult, Results
+
+__all__ = ["TableRow", "paper_table", "summary_dict", "format_value", "NOT_COMPUTED"]
+
+#: prefix of every cell whose value could not be computed (tests look for it)
+NOT_COMPUTED = "not computed"
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row of the paper-vs-qdgain table.
+
+    ``ours`` is a float, or None with ``reason`` saying why it was not computed; ``ratio`` is
+    ours / paper (ours / midpoint for a range), None when undefined; ``in_range`` is set for
+    ranges.
+    """
+
+    number: PaperNumber
+    ours: float | tuple[float, float] | None
+    reason: str
+    ratio: float | None
+    in_range: bool | None
+
+    @property
+    def ours_text(self) -> str:
+        """Our value as shown in the table, or "not computed: REASON"."""
+        if self.ours is None:
+            return f"{NOT_COMPUTED}: {self.reason}"
+        if isinstance(self.ours, tuple):
+            return f"{format_value(self.ours[0])} – {format_value(self.ours[1])}"
+        return format_value(self.ours)
+
+    @property
+    def paper_text(self) -> str:
+        """The paper's value (or range) as shown in the table."""
+        p = self.number.paper
+        if isinstance(p, tuple):
+            return f"{format_value(p[0])} – {format_value(p[1])}"
+        return format_value(p)
+
+    @property
+    def ratio_text(self) -> str:
+        """``ours / paper`` with 3 significant digits; a range adds "in range"/"outside"."""
+        if self.ratio is None:
+            return "—"
+        text = f"{self.ratio:.3g}"
+        if self.in_range is not None:
+            text += " (in range)" if self.in_range else " (outside range)"
+        return text
+
+
+def format_value(x: float) -> str:
+    """Compact display of a number: integers as such, else 3–4 significant digits."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e5):
+        return str(int(x))
+    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
+        return f"{x:.3g}"
+    return f"{x:.4g}"
+
+
+def _row(res: Results, num: PaperNumber) -> TableRow:
+    try:
+        val = res.value(num.ours)
+    except MissingResult as exc:
+        return TableRow(num, None, str(exc) or "no reason given", None, None)
+    try:
+        pair = isinstance(val, (list, tuple)) and len(val) == 2
+        vals = tuple(float(v) for v in val) if pair else (float(val),)
+    except (TypeError, ValueError):
+        return TableRow(num, None, f"stage recorded a non-number {val!r} for {num.ours}",
+                        None, None)
+    if not all(math.isfinite(v) for v in vals):
+        return TableRow(num, None, f"{num.ours} is {val}", None, None)
+    if pair:  # our value is itself a range (an input band): compare midpoints
+        pmid = (0.5 * sum(num.paper) if isinstance(num.paper, tuple) else float(num.paper))
+        omid = 0.5 * (vals[0] + vals[1])
+        return TableRow(num, (vals[0], vals[1]), "", omid / pmid if pmid else None, None)
+    ours = vals[0]
+    if isinstance(num.paper, tuple):
+        lo, hi = num.paper
+        ref = 0.5 * (lo + hi)
+        in_range: bool | None = lo <= ours <= hi
+    else:
+        ref, in_range = float(num.paper), None
+    ratio = ours / ref if ref != 0 else None
+    return TableRow(num, ours, "", ratio, in_range)
+
+
+def paper_table(res: Results) -> list[TableRow]:
+    """One :class:`TableRow` per entry of :data:`PAPER_NUMBERS`, in that order."""
+    return [_row(res, num) for num in PAPER_NUMBERS]
+
+
+def summary_dict(res: Results) -> dict[str, Any]:
+    """Everything a script needs from the run: stages, table, provenance (JSON-able)."""
+    rows = paper_table(res)
+    stages = {}
+    for name, rec in res.stages.items():
+        entry = {k: rec.get(k) for k in ("status", "key", "seconds", "reason", "title",
+                                         "params", "upstream")}
+        try:
+            entry["results"] = res.summary(name)
+        except MissingResult:
+            entry["results"] = None
+        stages[name] = entry
+    return {
+        "complete": all(r.ours is not None for r in rows),
+        "not_computed": [r.number.key for r in rows if r.ours is None],
+        "paper_vs_qdgain": [
+            {"key": r.number.key, "quantity": r.number.quantity, "section": r.number.section,
+             "unit": r.number.unit, "kind": r.number.kind, "paper": r.number.paper,
+             "ours": r.ours, "ratio": r.ratio, "in_range": r.in_range,
+             "reason": r.reason or None}
+            for r in rows
+        ],
+        "stages": stages,
+        "provenance": res.run.get("provenance", {}),
+    }
