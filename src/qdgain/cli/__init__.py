@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from qdgain.cli import bulk as _bulk
 from qdgain.cli import nc as _nc
 from qdgain.cli import reproduce as _reproduce
 from qdgain.cli import sweep as _sweep
@@ -28,6 +29,7 @@ def _root(
     STATE["traceback"] = traceback
 
 
+_bulk.register(app)
 _nc.register(app)
 _reproduce.register(app)
 _sweep.register(app)

@@ -4,13 +4,13 @@ A set is stored as JSON with its source, units and energy reference (``materials
 memory it is a frozen :class:`TBParameters` whose numbers live in one flat mapping ``values``
 with self-describing names, which the fitter uses to address single parameters:
 
-=========================  =====================================================================
-``onsite.Hg.s``            on-site energy of the Hg ``s`` shell (shells: ``s``, ``p``, ``d``, ``s*``)
+=========================  ===================================================================
+``onsite.Hg.s``            on-site energy of the Hg ``s`` shell (shells ``s``, ``p``, ``d``, ``s*``)
 ``nn1.Hg-Te.sp_sigma``     1st-neighbour two-centre integral, first letter = cation orbital,
                            second = anion orbital (``sp_sigma`` = <Hg s|H|Te p> along Hg->Te)
 ``nn2.Hg-Hg.pd_pi``        2nd-neighbour integral between two atoms of the same species
 ``soc.Hg.p``               spin-orbit constant lambda of a shell, H_SO = lambda L.sigma
-=========================  =====================================================================
+=========================  ===================================================================
 
 Every integral allowed by the basis must be present and numeric: the loader never substitutes
 0 (a missing entry raises :class:`~qdgain.errors.ParameterError` naming set, field and shell).

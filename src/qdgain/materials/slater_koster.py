@@ -213,7 +213,8 @@ def angular_momentum_matrices(orbitals: tuple[str, ...]) -> np.ndarray:
 
     .. math:: L_k = -i (\\mathbf r \\times \\nabla)_k;\\quad
               \\langle p_a|L_k|p_b\\rangle = -i\\,\\epsilon_{kab};\\quad
-              \\langle d_j|L_k|d_\\alpha\\rangle = -i\\,\\mathrm{tr}[Q_j\\,\\mathrm{sym}(2\\epsilon_k Q_\\alpha)]
+              \\langle d_j|L_k|d_\\alpha\\rangle =
+              -i\\,\\mathrm{tr}[Q_j\\,\\mathrm{sym}(2\\epsilon_k Q_\\alpha)]
 
     (for f = r^T Q r, (r x grad)_k f = r^T (2 eps_k Q) r with (eps_k)_ab = epsilon_kab).
     """

@@ -7,7 +7,8 @@ those bonds gives (``GaAs_validation_sets.json``, ``_vogl_to_two_centre``):
 .. math::
 
     V_{ss\\sigma} = V(s,s)/4,\\quad V_{pp\\sigma} = [V(x,x) + 2V(x,y)]/4,\\quad
-    V_{pp\\pi} = [V(x,x) - V(x,y)]/4,\\quad V_{sp\\sigma}(s_X, p_Y) = \\tfrac{\\sqrt3}{4} V(s_X, p_Y)
+    V_{pp\\pi} = [V(x,x) - V(x,y)]/4,\\quad
+    V_{sp\\sigma}(s_X, p_Y) = \\tfrac{\\sqrt3}{4} V(s_X, p_Y)
 
 where the s-p integral is taken along the bond from the s atom to the p atom (the same rule for
 s*-p pairs), and spin-orbit lambda = Delta/3 on each p shell (H_SO = lambda L.sigma). The Vogl
