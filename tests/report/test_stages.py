@@ -84,7 +84,8 @@ def test_failed_stage_reports_reason_and_skips_dependants(tmp_path):
     assert rec["source"].status == "failed"
     assert "issue 99" in rec["source"].reason
     assert rec["square"].status == "skipped"
-    assert "upstream stage source" in rec["square"].reason
+    assert "needs source; root cause: source failed" in rec["square"].reason
+    assert "issue 99" in rec["square"].reason
     assert rec["independent"].status == "computed"
     assert not list((tmp_path / "cache").glob("source-*"))
     assert not list((tmp_path / "cache").glob(".tmp-*"))

@@ -231,6 +231,7 @@ def run_stages(stages: Sequence[Stage], out_dir: str | os.PathLike[str], *,
     _sweep(cache_dir)
     records: dict[str, StageRecord] = {}
     keys: dict[str, str] = {}
+    roots: dict[str, list[str]] = {}  # root failure(s) behind a skipped stage
     for stage in _order(stages):
         upstream = {n: keys[n] for n in stage.needs}
         key = content_hash(stage.name, stage.params, upstream, code_fingerprint(stage.code))
@@ -240,10 +241,11 @@ def run_stages(stages: Sequence[Stage], out_dir: str | os.PathLike[str], *,
                   "upstream": upstream, "title": stage.title}
         bad = [n for n in stage.needs if not records[n].ok]
         if bad:
-            why = "; ".join(f"{n}: {records[n].reason}" for n in bad)
+            causes = list(dict.fromkeys(c for n in bad for c in roots[n]))
+            roots[stage.name] = causes
             rec = StageRecord(status="skipped", seconds=0.0, path=None,
-                              reason=f"upstream stage {', '.join(bad)} not computed ({why})",
-                              **common)
+                              reason=f"needs {', '.join(bad)}; root cause: "
+                                     + "; ".join(causes), **common)
         elif (final / COMPLETE_MARKER).is_file() and stage.name not in force:
             seconds = float(ResultDir(final).manifest.get("seconds", 0.0))
             rec = StageRecord(status="cached", seconds=seconds, path=str(final), **common)
@@ -269,6 +271,7 @@ def run_stages(stages: Sequence[Stage], out_dir: str | os.PathLike[str], *,
                     reason += f" (at {Path(tb.filename).name}:{tb.lineno})"
                 rec = StageRecord(status="failed", seconds=0.0, path=None, reason=reason,
                                   **common)
+                roots[stage.name] = [f"{stage.name} failed: {reason}"]
         records[stage.name] = rec
         if on_event:
             on_event("end", rec)

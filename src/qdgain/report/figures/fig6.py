@@ -18,8 +18,8 @@ CAPTION = ("Intrinsic gain g_i = −ln(10) A / (f L) at 2.5 ns (solid) and the m
 
 
 def make(res: Results) -> Figure:
-    """Build the figure from the ``calibration`` stage's ``material_gain`` dataset."""
-    mg = res.dataset("calibration", "material_gain")
+    """Build the figure from the ``material_gain`` stage's ``material_gain`` dataset."""
+    mg = res.dataset("material_gain", "material_gain")
     fig, (ax,) = new_figure(1, width_in=7.0, height_in=3.6)
     n_mean = mg["N_mean"].values
     cmap = colormaps["viridis"]
