@@ -63,14 +63,22 @@ def irf_exponentials(
     beta = beta[:, :, None]
     alpha = (rates * width / _SQRT2)[None, None, :]
     x = alpha - beta
-    early = x > -1.0
-    xe = np.where(early, x, 0.0)
-    xl = np.where(early, 0.0, x)
-    out = np.where(
-        early,
-        0.5 * erfcx(xe) * np.exp(-np.where(early, beta, 0.0) ** 2),
-        0.5 * erfc(xl) * np.exp(np.where(early, 0.0, alpha * (alpha - 2.0 * beta))),
-    )
+    # late form everywhere first (cheap exp; erfc(x) == 2 in double precision for x < -6) ...
+    out = np.exp(np.minimum(alpha * (alpha - 2.0 * beta), 700.0))
+    # ... long before t0 (beta < -27) E < exp(-729): zero ...
+    out[np.broadcast_to(beta < -27.0, out.shape)] = 0.0
+    # ... and the special functions only near t0, where they matter.
+    mid = (x > -6.0) & (beta >= -27.0)
+    if np.any(mid):
+        xm = x[mid]
+        bm = np.broadcast_to(beta, x.shape)[mid]
+        am = np.broadcast_to(alpha, x.shape)[mid]
+        early = xm > -1.0
+        vals = np.empty_like(xm)
+        vals[early] = 0.5 * erfcx(xm[early]) * np.exp(-bm[early] ** 2)
+        late = ~early
+        vals[late] = 0.5 * erfc(xm[late]) * np.exp(am[late] * (am[late] - 2.0 * bm[late]))
+        out[mid] = vals
     return out[0] if scalar else out
 
 

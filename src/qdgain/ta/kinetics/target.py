@@ -2,7 +2,7 @@
 
 Minimises the weighted residual sum of squares
 
-    chi^2 = sum_lambda w(lambda)^2 sum_t ( dA(t, lambda) - sum_s C_s(t; theta, lambda) S_s(lambda) )^2
+    chi^2 = sum_l w(l)^2 sum_t ( dA(t, l) - sum_s C_s(t; theta, l) S_s(l) )^2     (l: wavelength)
 
 over the nonlinear parameters theta (rates, branching ratios, IRF centre/width/dispersion) with
 scipy's trust-region-reflective least squares; for every theta the spectra S are eliminated by
@@ -27,7 +27,7 @@ from scipy.optimize import least_squares
 
 from qdgain.errors import ConvergenceError, ParameterError
 from qdgain.ta.kinetics.scheme import KineticScheme, parallel_scheme, sequential_scheme
-from qdgain.ta.kinetics.varpro import project, scheme_concentrations
+from qdgain.ta.kinetics.varpro import covariance_from_jacobian, project, scheme_concentrations
 from qdgain.units import with_units
 
 __all__ = ["TargetFitResult", "fit_target", "fit_global", "as_map", "wavelength_weights"]
@@ -87,7 +87,7 @@ class TargetFitResult:
 
 
 def as_map(data: xr.Dataset | xr.DataArray) -> xr.DataArray:
-    """The ``dA`` map (delay, wavelength) of a TA dataset, checked (ParameterError lists problems)."""
+    """The ``dA`` map (delay, wavelength) of a TA dataset, checked (ParameterError lists all)."""
     da = data["dA"] if isinstance(data, xr.Dataset) else data
     problems = []
     if set(da.dims) != {"delay", "wavelength"}:
@@ -171,7 +171,7 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
 
     def full(x: np.ndarray) -> dict[str, float]:
         v = dict(values0)
-        v.update(zip(names, x))
+        v.update(zip(names, x, strict=False))
         return v
 
     def resid(x: np.ndarray) -> np.ndarray:
@@ -190,13 +190,13 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
         res = least_squares(resid, x0, bounds=(lo, hi), method="trf", x_scale="jac",
                             ftol=tol, xtol=tol, gtol=tol, max_nfev=max_nfev)
         if res.status <= 0:
-            last = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, state["x"]))
+            last = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, state["x"], strict=False))
             err = ConvergenceError(
                 f"target fit of scheme {scheme.name!r} did not converge within max_nfev="
                 f"{max_nfev} ({res.message}); last state: {last}, chi^2={state['chi2']:.6g} OD^2."
                 f" Give better start values or raise max_nfev", iterations=state["nfev"],
                 residual=state["chi2"])
-            err.last_state = dict(zip(names, state["x"]))  # type: ignore[attr-defined]
+            err.last_state = dict(zip(names, state["x"], strict=False))  # type: ignore[attr-defined]
             raise err
         x, J, message = res.x, res.jac, str(res.message)
     else:
@@ -210,13 +210,12 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
     s2 = chi2 / dof if dof > 0 else np.nan
     errors = {p.name: float("nan") for p in scheme.parameters}
     if names:
-        _, sv, vt = np.linalg.svd(J, full_matrices=False)
-        ok = sv > sv[0] * 1e-12
-        cov = (vt[ok].T / sv[ok] ** 2) @ vt[ok] * s2
+        cov = covariance_from_jacobian(J, chi2, dof)
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
-        errors.update(zip(names, map(float, se)))
+        errors.update(zip(names, map(float, se), strict=False))
         if check_components:
-            _check_identifiable(scheme, names, x, cov, ok.all())
+            sv = np.linalg.svd(J, compute_uv=False)
+            _check_identifiable(scheme, names, x, cov, bool(sv[-1] > sv[0] * 1e-12))
         _check_lifetimes(scheme, values, delay, "fitted value")
     return _result(scheme, values, errors, conc, S, r, w, chi2, s2, da, state["nfev"],
                    time.perf_counter() - t0, message)
@@ -229,7 +228,10 @@ def _check_identifiable(scheme: KineticScheme, names: list[str], x: np.ndarray,
     corr = cov / np.outer(d, d)
     for a in ks:
         for b in ks:
-            if a < b and (abs(x[a] - x[b]) <= 1e-3 * max(x[a], x[b])
+            # not separable: equal within 0.1 %, or within 2 combined standard errors, or
+            # (almost) fully correlated, or a singular Jacobian
+            gap = abs(x[a] - x[b])
+            if a < b and (gap <= 1e-3 * max(x[a], x[b]) or gap < 2 * np.hypot(d[a], d[b])
                           or abs(corr[a, b]) > 0.9999 or not full_rank):
                 raise ParameterError(
                     f"scheme {scheme.name!r}: rates {names[a]}={x[a]:.4g} and {names[b]}="

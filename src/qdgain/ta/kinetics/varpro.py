@@ -21,7 +21,8 @@ from qdgain.errors import ParameterError
 from qdgain.ta.kinetics.irf import irf_center_dispersion, irf_exponentials
 from qdgain.ta.kinetics.scheme import KineticScheme
 
-__all__ = ["Concentrations", "scheme_concentrations", "project", "amplitude_matrix"]
+__all__ = ["Concentrations", "scheme_concentrations", "project", "amplitude_matrix",
+           "covariance_from_jacobian"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,12 @@ def amplitude_matrix(K: np.ndarray, c0: np.ndarray) -> tuple[np.ndarray, np.ndar
     if np.linalg.cond(V) > 1e10:
         raise ParameterError(f"rate matrix is (nearly) defective: rates {-lam} ps^-1 coincide; "
                              f"give distinct start values or fewer components")
+    order = np.argsort(lam)  # fastest first: a stable order under small parameter changes
+    lam, V = lam[order], V[:, order]
     gamma = np.linalg.solve(V, c0)
-    return -lam, (V * gamma[None, :]).T
+    A = (V * gamma[None, :]).T
+    A[np.abs(A) < 1e-14 * max(np.abs(A).max(), 1e-300)] = 0.0
+    return -lam, A
 
 
 def scheme_concentrations(scheme: KineticScheme, values: dict[str, float], delay: np.ndarray,
@@ -108,8 +113,8 @@ def scheme_concentrations(scheme: KineticScheme, values: dict[str, float], delay
         keep[j] = False
     populated = np.any(A != 0.0, axis=0)
     keep &= populated
-    return Concentrations(C[..., keep], tuple(c for c, k in zip(cols, keep) if k), rates, A,
-                          center)
+    columns = tuple(c for c, k in zip(cols, keep, strict=True) if k)
+    return Concentrations(C[..., keep], columns, rates, A, center)
 
 
 def project(C: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,3 +147,23 @@ def project(C: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     res = data - np.einsum("wtc,wc->tw", Q, qd)
     spectra = np.linalg.solve(R, qd[..., None])[..., 0]
     return spectra, res
+
+
+def covariance_from_jacobian(J: np.ndarray, chi2: float, dof: int) -> np.ndarray:
+    """Parameter covariance s^2 (J^T J)^-1 with s^2 = chi2 / dof (pseudo-inverse via SVD).
+
+    Parameters
+    ----------
+    J : ndarray (n_residuals, n_params)
+        Jacobian of the (weighted) residual with respect to the parameters in their own units.
+    chi2 : float
+        Residual sum of squares at the optimum.
+    dof : int
+        Degrees of freedom N - n_free - n_linear.
+    """
+    if J.shape[1] == 0:
+        return np.zeros((0, 0))
+    _, sv, vt = np.linalg.svd(J, full_matrices=False)
+    ok = sv > sv[0] * 1e-12
+    s2 = chi2 / dof if dof > 0 else np.nan
+    return (vt[ok].T / sv[ok] ** 2) @ vt[ok] * s2
