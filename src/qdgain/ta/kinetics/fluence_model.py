@@ -14,7 +14,10 @@ so k_2 = k_XX = 1 / tau_XX is the biexciton Auger rate. The signal is
 (all multi-exciton states share the band-edge-saturated spectrum S_XX), each c convolved with the
 same Gaussian IRF. The spectra are shared by all fluences: stacking the concentration matrices of
 every fluence gives one linear problem per wavelength (variable projection), and only k_X, k_XX,
-k_T, phi and the IRF are searched.
+k_T and the IRF are searched. phi is not identifiable from TA alone: (1 - phi) scales S_X and S_XX,
+phi scales S_T, exactly like a spectrum amplitude; the fit returns spectra per excited dot of the
+ensemble and, when the charged fraction is known (e.g. from a stirring experiment), per neutral
+or charged dot.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from qdgain.units import with_units
 __all__ = ["FluenceFitResult", "fluence_concentrations", "fit_fluence_series"]
 
 SPECIES = ("X", "XX", "T")
-_NAMES = ("k_X", "k_XX", "k_T", "phi", "irf.center", "irf.width")
+_NAMES = ("k_X", "k_XX", "k_T", "irf.center", "irf.width")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +47,13 @@ class FluenceFitResult:
     Attributes
     ----------
     parameters, standard_errors : dict
-        ``k_X``, ``k_XX``, ``k_T`` (ps^-1), ``phi`` (1), ``irf.center``, ``irf.width`` (ps).
+        ``k_X``, ``k_XX``, ``k_T`` (ps^-1), ``irf.center``, ``irf.width`` (ps).
     lifetimes_ps, lifetime_errors_ps : dict
         ``X``, ``XX`` (biexciton Auger), ``T`` lifetimes and standard errors (ps, delta method
         sigma_tau = sigma_k / k^2).
     spectra : xarray.DataArray (species, wavelength)
-        S_X, S_XX, S_T, OD per unit population.
+        S_X, S_XX, S_T, OD; per neutral (X, XX) or charged (T) dot when ``charged_fraction`` was
+        given, else per dot of the ensemble ((1 - phi) S_X, (1 - phi) S_XX, phi S_T).
     chi_square : float
         Residual sum of squares, OD^2.
     residual : xarray.DataArray (fluence, delay, wavelength)
@@ -119,7 +123,8 @@ def fluence_concentrations(delay: np.ndarray, n_mean: np.ndarray, k_X: float, k_
 
 
 def fit_fluence_series(data: xr.Dataset | xr.DataArray, *, tau_X: float = 1000.0,
-                       tau_XX: float = 50.0, tau_T: float = 10.0, phi: float = 0.1,
+                       tau_XX: float = 50.0, tau_T: float = 10.0,
+                       charged_fraction: float | None = None,
                        irf_center: float = 0.0, irf_width: float = 0.1, fit_irf: bool = True,
                        n_max: int = 8, max_nfev: int = 500) -> FluenceFitResult:
     """Fit the fluence-series model (module docstring) to a whole series at once.
@@ -130,8 +135,8 @@ def fit_fluence_series(data: xr.Dataset | xr.DataArray, *, tau_X: float = 1000.0
         ``dA`` (fluence, delay ps, wavelength nm), OD, with coord ``N_mean`` on ``fluence``.
     tau_X, tau_XX, tau_T : float
         Start lifetimes, ps.
-    phi : float
-        Start charged fraction (0..1).
+    charged_fraction : float, optional
+        Known fraction phi of charged dots (0 < phi < 1), used only to scale the spectra.
     irf_center, irf_width : float
         Start IRF centre and standard deviation, ps.
     fit_irf : bool
@@ -152,10 +157,12 @@ def fit_fluence_series(data: xr.Dataset | xr.DataArray, *, tau_X: float = 1000.0
     delay = da["delay"].values.astype(float)
     nmean = da["N_mean"].values.astype(float)
     D = da.values.reshape(-1, da.sizes["wavelength"])
-    x0 = np.array([1 / tau_X, 1 / tau_XX, 1 / tau_T, phi, irf_center, irf_width])
-    free = np.array([True] * 4 + [fit_irf] * 2)
-    lo = np.array([1e-9, 1e-9, 1e-9, 0.0, -np.inf, 1e-4])[free]
-    hi = np.array([np.inf, np.inf, np.inf, 1.0, np.inf, np.inf])[free]
+    if charged_fraction is not None and not 0 < charged_fraction < 1:
+        raise ParameterError(f"charged_fraction must be in (0, 1), got {charged_fraction}")
+    x0 = np.array([1 / tau_X, 1 / tau_XX, 1 / tau_T, irf_center, irf_width])
+    free = np.array([True] * 3 + [fit_irf] * 2)
+    lo = np.array([1e-9, 1e-9, 1e-9, -np.inf, 1e-4])[free]
+    hi = np.full(int(free.sum()), np.inf)
     state = {"nfev": 0, "x": x0}
 
     def full(x):
@@ -163,11 +170,14 @@ def fit_fluence_series(data: xr.Dataset | xr.DataArray, *, tau_X: float = 1000.0
         v[free] = x
         return v
 
+    def conc(v):  # phi = 1/2 gives unit weights; rescaled below
+        c = fluence_concentrations(delay, nmean, v[0], v[1], v[2], 0.5, v[3], v[4], n_max=n_max)
+        return 2.0 * c.reshape(1, -1, 3)
+
     def resid(x):
         state["nfev"] += 1
         state["x"] = full(x)
-        C = fluence_concentrations(delay, nmean, *full(x), n_max=n_max)
-        _, r = project(C.reshape(1, -1, 3), D)
+        _, r = project(conc(full(x)), D)
         return r.ravel()
 
     res = least_squares(resid, x0[free], bounds=(lo, hi), x_scale="jac", ftol=1e-10,
@@ -180,11 +190,12 @@ def fit_fluence_series(data: xr.Dataset | xr.DataArray, *, tau_X: float = 1000.0
         err.last_state = last  # type: ignore[attr-defined]
         raise err
     v = full(res.x)
-    C = fluence_concentrations(delay, nmean, *v, n_max=n_max)
-    S, r = project(C.reshape(1, -1, 3), D)
+    S, r = project(conc(v), D)
     chi2 = float(np.sum(r**2))
     cov = covariance_from_jacobian(res.jac, chi2, D.size - int(free.sum()) - S.size)
-    se = np.full(6, np.nan)
+    se = np.full(5, np.nan)
+    if charged_fraction is not None:
+        S = S / np.array([1 - charged_fraction, 1 - charged_fraction, charged_fraction])
     se[free] = np.sqrt(np.clip(np.diag(cov), 0, None))
     params = dict(zip(_NAMES, map(float, v), strict=False))
     errors = dict(zip(_NAMES, map(float, se), strict=False))
