@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from qdgain.cli import bulk as _bulk
+from qdgain.cli import gain as _gain
 from qdgain.cli import nc as _nc
 from qdgain.cli import reproduce as _reproduce
 from qdgain.cli import sweep as _sweep
@@ -30,6 +31,7 @@ def _root(
 
 
 _bulk.register(app)
+_gain.register(app)
 _nc.register(app)
 _reproduce.register(app)
 _sweep.register(app)
