@@ -303,8 +303,8 @@ def _levels(e: np.ndarray, tol: float) -> list[tuple[int, int]]:
     return groups
 
 
-def gamma_levels(params: TBParameters, *, window_eV: float = 3.0,
-                 tol_eV: float = 1e-6) -> GammaLevels:
+def gamma_levels(params: TBParameters, *, window_eV: float = 3.0, tol_eV: float = 1e-6,
+                 eig: tuple[np.ndarray, np.ndarray] | None = None) -> GammaLevels:
     """Identify Γ6, Γ7, Γ8 at k = 0 by degeneracy and orbital character.
 
     Γ8 is the level holding the highest occupied band (index n_electrons − 1); within
@@ -319,8 +319,10 @@ def gamma_levels(params: TBParameters, *, window_eV: float = 3.0,
         Search window around E(Γ8), eV.
     tol_eV : float
         Degeneracy tolerance, eV.
+    eig : (energies, vectors), optional
+        Precomputed :func:`bulk_eigh` at Γ (saves a diagonalisation).
     """
-    e, v = bulk_eigh(params, np.zeros(3))
+    e, v = bulk_eigh(params, np.zeros(3)) if eig is None else eig
     orb_shell = np.array([ORBITAL_SHELL[o] for o in params.orbitals] * 4)
     w_s = np.sum(np.abs(v[np.isin(orb_shell, ["s", "s*"])]) ** 2, axis=0)
     w_p = np.sum(np.abs(v[orb_shell == "p"]) ** 2, axis=0)

@@ -25,6 +25,8 @@ Spin–orbit: H_SO = lambda_shell L.sigma (Pauli sigma), basis index spin * norb
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from qdgain.errors import ParameterError
@@ -120,8 +122,26 @@ def _bond_frame_block(params: TBParameters, si: str, sj: str, shell: int) -> np.
     return hb
 
 
+@lru_cache(maxsize=64)
+def _rotations_small(n_bytes: bytes, shape: tuple[int, int],
+                     orbitals: tuple[str, ...]) -> np.ndarray:
+    u = _rotations_impl(np.frombuffer(n_bytes).reshape(shape), orbitals)
+    u.flags.writeable = False
+    return u
+
+
 def _rotations(n: np.ndarray, orbitals: tuple[str, ...]) -> np.ndarray:
-    """U (M, norb, norb): lab orbital a = sum_alpha U[a, alpha] * bond-frame orbital alpha."""
+    """U (M, norb, norb): lab orbital a = sum_alpha U[a, alpha] * bond-frame orbital alpha.
+
+    Small bond sets (the bulk neighbour stars, M <= 16) are cached by value.
+    """
+    if n.shape[0] <= 16:
+        n = np.ascontiguousarray(n, dtype=float)
+        return _rotations_small(n.tobytes(), n.shape, orbitals)
+    return _rotations_impl(n, orbitals)
+
+
+def _rotations_impl(n: np.ndarray, orbitals: tuple[str, ...]) -> np.ndarray:
     m = n.shape[0]
     helper = np.where(np.abs(n[:, 2:3]) < 0.9, [[0.0, 0.0, 1.0]], [[1.0, 0.0, 0.0]])
     u1 = np.cross(helper, n)
@@ -208,6 +228,7 @@ def onsite_energies(params: TBParameters, species: str) -> np.ndarray:
                      for o in params.orbitals])
 
 
+@lru_cache(maxsize=16)
 def angular_momentum_matrices(orbitals: tuple[str, ...]) -> np.ndarray:
     """<a|L_k|b> (3, norb, norb) complex, hbar = 1, for real s, p, d, s* orbitals.
 
@@ -231,6 +252,7 @@ def angular_momentum_matrices(orbitals: tuple[str, ...]) -> np.ndarray:
                 lmat[:, i, i2] = lp[:, _P_INDEX[o], _P_INDEX[o2]]
             elif o in _D_NAMES and o2 in _D_NAMES:
                 lmat[:, i, i2] = ld[:, _D_NAMES.index(o), _D_NAMES.index(o2)]
+    lmat.flags.writeable = False     # cached: shared between calls
     return lmat
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from qdgain.materials.bulk import bulk_bands, effective_mass, gamma_levels, kpath, special_point
 from qdgain.materials.parameters import TBParameters
 
-__all__ = ["BulkSummary", "bulk_summary", "band_edge_masses"]
+__all__ = ["BulkSummary", "bulk_summary", "band_edge_masses", "check_parameters"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +123,25 @@ def bulk_summary(params: TBParameters, *, plot_path: str | os.PathLike[str] | No
         plot = str(p)
     return BulkSummary(params.name, params.source, gamma, edges, masses, plot,
                        time.perf_counter() - t0)
+
+
+def check_parameters(params: TBParameters, *, inverted: bool | None = None,
+                     n_grid: int = 16) -> dict[str, Any]:
+    """Bulk checks plus the band-order scan of a set, as one JSON-ready dictionary.
+
+    Parameters
+    ----------
+    params : TBParameters
+        Set to check.
+    inverted : bool or None
+        Expected Γ6/Γ8 order (None: not checked).
+    n_grid : int
+        Scan grid per direction.
+    """
+    from qdgain.materials.guards import band_order_scan
+    from qdgain.materials.targets import kane_energy
+
+    out = bulk_summary(params).as_dict()
+    out["Ep_eV"] = kane_energy(params)
+    out["band_order_scan"] = band_order_scan(params, inverted=inverted, n_grid=n_grid).as_dict()
+    return out
