@@ -47,6 +47,8 @@ def read_netcdf(path: str | Path, *, allow_nan: bool = False) -> xr.Dataset:
     p = str(path)
     with open(p, "rb") as fh:
         head = fh.read(8)
+    if not can_guess_netcdf(head):
+        raise FormatError("not a NetCDF file (no HDF5 or CDF signature at byte 0)", p, 0)
     engine = "scipy" if head.startswith(_CDF_MAGICS) else "h5netcdf"
     try:
         with xr.open_dataset(p, engine=engine) as f:
