@@ -26,6 +26,7 @@ import xarray as xr
 from scipy.optimize import least_squares
 
 from qdgain.errors import ConvergenceError, ParameterError
+from qdgain.ta.kinetics.jacobian import model_and_jacobian
 from qdgain.ta.kinetics.scheme import KineticScheme, parallel_scheme, sequential_scheme
 from qdgain.ta.kinetics.varpro import covariance_from_jacobian, project, scheme_concentrations
 from qdgain.units import with_units
@@ -57,7 +58,9 @@ class TargetFitResult:
     irf_center : ndarray (n_w,)
         IRF centre per wavelength, ps.
     n_evaluations : int
-        Residual evaluations (Jacobian columns included).
+        Residual evaluations (with forward differences each Jacobian column counts as one).
+    n_jacobians : int
+        Analytic Jacobian evaluations (0 with forward differences).
     wall_s : float
         Wall time of the fit, s.
     """
@@ -73,6 +76,7 @@ class TargetFitResult:
     residual: xr.DataArray
     irf_center: np.ndarray
     n_evaluations: int
+    n_jacobians: int
     wall_s: float
     message: str
 
@@ -82,7 +86,8 @@ class TargetFitResult:
                 "parameters": self.parameters, "standard_errors": self.standard_errors,
                 "lifetimes_ps": [float(x) for x in self.lifetimes],
                 "chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
-                "n_evaluations": self.n_evaluations, "wall_s": self.wall_s,
+                "n_evaluations": self.n_evaluations, "n_jacobians": self.n_jacobians,
+                "wall_s": self.wall_s,
                 "message": self.message}
 
 
@@ -132,7 +137,7 @@ def _check_lifetimes(scheme: KineticScheme, values: dict[str, float], delay: np.
 
 
 def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
-               max_nfev: int = 2000, tol: float = 1e-8,
+               max_nfev: int = 2000, tol: float = 1e-8, jacobian: str = "analytic",
                check_components: bool = True) -> TargetFitResult:
     """Fit a kinetic scheme to a TA map (see module docstring).
 
@@ -146,6 +151,9 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
         Cap on optimiser iterations' residual evaluations; hitting it raises ConvergenceError.
     tol : float
         ftol = xtol = gtol of ``scipy.optimize.least_squares``.
+    jacobian : {"analytic", "2-point"}
+        Analytic variable-projection Jacobian (:mod:`jacobian`, needs a Gaussian IRF) or
+        forward differences (one residual evaluation per free parameter).
     check_components : bool
         Raise ParameterError when two fitted rates coincide or are fully correlated (more
         components than the data support).
@@ -167,7 +175,7 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
     x0 = np.array([p.value for p in free])
     lo = np.array([p.min for p in free])
     hi = np.array([p.max for p in free])
-    state = {"nfev": 0, "x": x0.copy(), "chi2": np.nan}
+    state = {"nfev": 0, "njev": 0, "x": x0.copy(), "chi2": np.nan}
 
     def full(x: np.ndarray) -> dict[str, float]:
         v = dict(values0)
@@ -186,9 +194,19 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
         state["chi2"] = float(r @ r)
         return r
 
+    analytic = "irf.width" in values0 and jacobian == "analytic"
+
+    def jac(x: np.ndarray) -> np.ndarray:
+        state["njev"] += 1
+        try:
+            return model_and_jacobian(scheme, full(x), names, delay, wl, D, w)[1]
+        except ParameterError:
+            return np.zeros((D.size, len(names)))
+
     if names:
-        res = least_squares(resid, x0, bounds=(lo, hi), method="trf", x_scale="jac",
-                            ftol=tol, xtol=tol, gtol=tol, max_nfev=max_nfev)
+        res = least_squares(resid, x0, jac=jac if analytic else "2-point", bounds=(lo, hi),
+                            method="trf", x_scale="jac", ftol=tol, xtol=tol, gtol=tol,
+                            max_nfev=max_nfev)
         if res.status <= 0:
             last = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, state["x"], strict=False))
             err = ConvergenceError(
@@ -217,8 +235,8 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
             sv = np.linalg.svd(J, compute_uv=False)
             _check_identifiable(scheme, names, x, cov, bool(sv[-1] > sv[0] * 1e-12))
         _check_lifetimes(scheme, values, delay, "fitted value")
-    return _result(scheme, values, errors, conc, S, r, w, chi2, s2, da, state["nfev"],
-                   time.perf_counter() - t0, message)
+    return _result(scheme, values, errors, conc, S, r, w, chi2, s2, da,
+                   (state["nfev"], state["njev"]), time.perf_counter() - t0, message)
 
 
 def _check_identifiable(scheme: KineticScheme, names: list[str], x: np.ndarray,
@@ -267,7 +285,8 @@ def _result(scheme, values, errors, conc, S, r, w, chi2, s2, da, nfev, wall, mes
         scheme, values, errors, lifetimes[order], chi2, float(s2),
         with_units(sas, "OD", "species-associated spectra"),
         with_units(das, "OD", "decay-associated spectra"),
-        with_units(resid, "OD", "residual"), center, int(nfev), float(wall), message)
+        with_units(resid, "OD", "residual"), center, int(nfev[0]), int(nfev[1]), float(wall),
+        message)
 
 
 def fit_global(data: xr.Dataset | xr.DataArray, lifetimes: list[float] | tuple[float, ...], *,
