@@ -144,7 +144,7 @@ def stage_tb(ctx: StageContext) -> None:
 def theory_stages(quick: bool) -> list[Stage]:
     """Stages of the theory chain (bulk → TB → CI/optics → ε_in)."""
     tb_common = {"set": "HgTe_sp3d5_soc_2nn", "diameter_nm": 3.5, "n_vb": 16 if quick else 24,
-                 "n_cb": 8 if quick else 12, "degeneracy_tol_eV": 1e-3,
+                 "n_cb": 8 if quick else 12, "degeneracy_tol_eV": 1e-4,
                  "dos_broadening_eV": 0.01, "dos_step_eV": 0.002}
     code_tb = ("qdgain.materials", "qdgain.structure", "qdgain.electronic")
     return [

@@ -144,7 +144,7 @@ PAPER_NUMBERS: tuple[PaperNumber, ...] = (
     P("t_pl_fast", "fast PL component", (700.0, 1100.0), "ps", "4", "kinetics:tau_x2x1_ps",
       note="same process as X2 → X1"),
     P("t_gain", "single-exciton gain lifetime (2.5 ns window)", 34.0, "ns", "1, 4",
-      "kinetics:tau_gain_ns"),
+      "ta_gain:tau_gain_ns"),
     P("x2_x1_fit", "X2 − X1 from decomposing the bleach (Fig. S5)", 76.0, "meV", "paper",
       "kinetics:X2_minus_X1_fit_meV"),
     # §5 population model
@@ -153,5 +153,5 @@ PAPER_NUMBERS: tuple[PaperNumber, ...] = (
     P("nth_3level", "3-level threshold σ_loss/(σ_loss + σ_gain)", 0.005, "1", "5",
       "gain_model:N_th_3level_min", note="≪ 1; paper's measured minimum shown"),
     P("dc_tau", "DC electrical pumping needs gain lifetime", 100.0, "ns", "5",
-      "kinetics:tau_gain_ns", "reference", "ours: our gain lifetime"),
+      "ta_gain:tau_gain_ns", "reference", "ours: our gain lifetime"),
 )

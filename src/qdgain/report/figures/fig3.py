@@ -7,7 +7,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from qdgain.report.figures._common import new_figure, panel_label
-from qdgain.report.results import MissingResult, Results
+from qdgain.report.results import Results
 
 __all__ = ["make", "TITLE", "CAPTION"]
 
@@ -15,11 +15,11 @@ TITLE = "Fig. 3 — fluence series: bleach, nonlinear absorbance, threshold, kin
 CAPTION = ("(a) ΔA at 2.5 ns for ⟨N⟩ ≤ 0.3 with the linear absorbance A0 (−ΔA > A0 is gain). "
            "(b) Nonlinear absorbance A = ΔA + A0; A < 0 is stimulated emission. (c) Gain "
            "threshold ⟨N⟩_th(λ) from the zero crossings of A in the fluence series. (d) A(t) at "
-           "1340 nm for increasing ⟨N⟩, with the kinetic fits where available.")
+           "1340 nm for increasing ⟨N⟩.")
 
 
 def make(res: Results) -> Figure:
-    """Build the figure from the ``ta_gain`` (and ``kinetics``) results."""
+    """Build the figure from the ``ta_gain`` results."""
     series = res.dataset("ta_gain", "series")
     thr = res.dataset("ta_gain", "thresholds")
     fig, (ax_a, ax_b, ax_c, ax_d) = new_figure(2, 2)
@@ -50,12 +50,6 @@ def make(res: Results) -> Figure:
     for k in range(len(n_mean)):
         ax_d.plot(trace["delay"], trace.isel(fluence=k), color=cmap(k / max(len(n_mean) - 1, 1)),
                   lw=1)
-    try:
-        kin = res.dataset("kinetics", "traces")
-        for k in range(kin.sizes["fluence"]):
-            ax_d.plot(kin["delay"], kin["fit_1340"].isel(fluence=k), color="k", lw=0.6, ls="--")
-    except MissingResult:
-        pass
     ax_d.set_xscale("symlog", linthresh=1.0)
     ax_d.axhline(0, color="k", lw=0.8)
     ax_d.set_xlabel("delay (ps)")
