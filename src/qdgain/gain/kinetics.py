@@ -272,7 +272,7 @@ class Modes:
 
 
 def _eig(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Eigendecomposition robust to repeated rates (Jordan blocks): jitter the diagonal."""
+    """Eigendecomposition robust to repeated rates (Jordan blocks): rescale columns slightly."""
     jitter = 0.0
     for _ in range(4):
         A = M.copy()
@@ -284,7 +284,7 @@ def _eig(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         w, V = w.real, V.real
         if np.linalg.cond(V) < 1e10:
             Vinv = np.linalg.inv(V)
-            err = np.abs((V * w) @ Vinv - M).max() / np.abs(M).max()
+            err = np.abs((V * w) @ Vinv - A).max() / np.abs(A).max()
             if err < 1e-9:
                 return w, V, Vinv
         jitter = 1e-7 if not jitter else jitter * 10

@@ -121,7 +121,7 @@ def _hgte(name: str, x1_eV: float, mean_nm: float, window: tuple[float, float],
         ib_electron=Transition(0.45, 0.35, 1.5e-17, follows_gap=0.0),
         ib_hole=Transition(x1_eV - 0.3062, 0.1187, 4.90e-16),
         continuum_onset_eV=x1_eV + 0.35, continuum_sigma_cm2_per_eV=2.5e-14,
-        continuum_width_eV=0.05, stark_shift_eV=0.012, pl_stokes_eV=0.02,
+        continuum_width_eV=0.05, stark_shift_eV=0.012, pl_stokes_eV=0.06,
         size=SizeDistribution(mean_nm, 0.3, 41), bulk_gap_eV=-0.15, size_exponent=0.5407)
     return GainModel(name=name, kinetics=kin, spectra=spec, od_at_x1=0.1,
                      sigma_pump_cm2=3.3e-15 * (mean_nm / 3.5) ** 3, gain_window_nm=window,
