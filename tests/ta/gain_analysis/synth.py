@@ -23,7 +23,7 @@ def a0_model(wl):
     """Ground-state absorbance, OD: first-exciton band at 1280 nm + a higher-energy continuum."""
     return (0.08 * np.exp(-((wl - 1280.0) ** 2) / (2 * 70.0**2))
             + 0.05 / (1 + np.exp((wl - 1150.0) / 30.0))
-            + 2e-3 * np.exp(-(((wl - 1280.0) / 150.0) ** 2)))
+            + 5e-4 * np.exp(-(((wl - 1280.0) / 150.0) ** 2)))
 
 
 def g_model(wl):

@@ -28,9 +28,11 @@ def phi(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     kn = k * n
     small = kn < 1e-4
     ks = np.where(small, 1.0, k)
+    kns = np.where(small, kn, 0.0)
     e = np.exp(-kn)
-    f = np.where(small, n * (1 - kn / 2 + kn**2 / 6), -np.expm1(-kn) / ks)
-    df = np.where(small, n**2 * (-0.5 + kn / 3 - kn**2 / 8), (n * e) / ks + np.expm1(-kn) / ks**2)
+    f = np.where(small, n * (1 - kns / 2 + kns**2 / 6), -np.expm1(-kn) / ks)
+    df = np.where(small, n**2 * (-0.5 + kns / 3 - kns**2 / 8),
+                  (n * e) / ks + np.expm1(-kn) / ks**2)
     return f, df
 
 
@@ -85,9 +87,10 @@ def fit_saturation(n: np.ndarray, y: np.ndarray, n_iter: int = 40
         det = np.where(np.abs(det) > 0, det, 1e-300)
         ds_ = (d22 * b1 - a12 * b2) / det
         dk = (d11 * b2 - a12 * b1) / det
-        s_new, k_new = s + ds_, np.maximum(k + dk, 0.0)
-        ssr_new = _ssr(y, n, s_new, k_new)
-        ok = ssr_new <= ssr
+        s_new, k_new = s + ds_, np.clip(k + dk, 0.0, 1e4 / nm)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ssr_new = _ssr(y, n, s_new, k_new)
+        ok = np.isfinite(ssr_new) & (ssr_new <= ssr)
         s, k, ssr = np.where(ok, s_new, s), np.where(ok, k_new, k), np.where(ok, ssr_new, ssr)
         lam = np.where(ok, lam / 3, lam * 10)
     f, df = phi(k[None, :], n[:, None])
