@@ -33,7 +33,8 @@ from qdgain.materials.guards import BandOrderReport, band_order_scan
 from qdgain.materials.parameters import TBParameters
 from qdgain.materials.targets import Target, evaluate_targets, target_from_mapping
 
-__all__ = ["FitSpec", "FitResult", "fit_parameters", "load_fit_spec", "default_bounds", "run_fit"]
+__all__ = ["FitSpec", "FitResult", "fit_parameters", "load_fit_spec", "default_bounds", "run_fit",
+           "fit_spec_toml"]
 
 _METHOD = ("scipy.optimize.least_squares (trf, bounds), forward-difference Jacobian "
            "(relative step 1e-6); residuals weight*(f - t)/tolerance (relative for masses, Ep)")
@@ -322,3 +323,30 @@ def run_fit(start: str | os.PathLike[str], targets_path: str | os.PathLike[str],
         sources={"targets_file": Path(targets_path).name})
     save_parameters(res.params, out_p)
     return res
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, tuple | list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+
+def fit_spec_toml(spec: FitSpec, header: str = "") -> str:
+    """TOML text of a :class:`FitSpec` (inverse of :func:`load_fit_spec`)."""
+    lines = [f"# {h}" for h in header.splitlines()] + [""]
+    for t in spec.targets:
+        lines.append("[[target]]")
+        for key in Target.__dataclass_fields__:
+            val = getattr(t, key)
+            if val is None or (key == "weight" and val == 1.0):
+                continue
+            lines.append(f"{key} = {_toml_value(val)}")
+        lines.append("")
+    lines += ["[fit]", f"free = {_toml_value(list(spec.free))}",
+              f"regularization = {_toml_value(float(spec.regularization))}", "", "[fit.bounds]"]
+    lines += [f'"{k}" = {_toml_value(list(v))}' for k, v in spec.bounds.items()]
+    return "\n".join(lines) + "\n"

@@ -61,6 +61,8 @@ _ALIASES = {
     "GaAs_klimeck": "GaAs_klimeck2000_sp3sstar_so",
 }
 _SHELL_RE = re.compile(r"s\*|s|p|d")
+#: provenance keys kept at the top level of a file; all others live under "provenance"
+_TOP_LEVEL_PROVENANCE = ("units", "energy_reference", "bulk_checks_reported", "_note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +242,10 @@ def _from_native(data: Mapping[str, Any], name: str) -> TBParameters:
             if sh not in block:
                 raise ParameterError(f"set {name!r}: missing field {sh!r} (spin-orbit of {sp})")
             values[f"soc.{sp}.{sh}"] = _number(name, sh, f"spin-orbit {sp}", block[sh])
-    prov = {k: data[k] for k in ("units", "energy_reference", "provenance", "bulk_checks_reported",
-                                 "_note") if k in data}
+    prov = {k: data[k] for k in _TOP_LEVEL_PROVENANCE if k in data}
+    extra = data.get("provenance", {})
+    if isinstance(extra, Mapping):
+        prov.update(extra)
     return TBParameters(
         name=name, source=str(data.get("source", "")), lattice_constant_nm=a_nm, cation=cat,
         anion=an, orbitals=orbitals, n_orbitals=len(orbitals), max_shell=max_shell,
@@ -277,9 +281,12 @@ def to_native(params: TBParameters) -> dict[str, Any]:
         out["second_neighbour"]["_convention"] = "same-species pairs: sp = ps, sd = ds, pd = dp"
     out["spin_orbit"] = {"_convention": "H_SO = lambda L.sigma with Pauli sigma",
                          **{sp: pick(f"soc.{sp}.") for sp in (cat, an)}}
-    for k in ("energy_reference", "provenance", "bulk_checks_reported"):
+    for k in ("energy_reference", "bulk_checks_reported"):
         if k in params.provenance:
             out[k] = params.provenance[k]
+    rest = {k: v for k, v in params.provenance.items() if k not in _TOP_LEVEL_PROVENANCE}
+    if rest:
+        out["provenance"] = rest
     return out
 
 
