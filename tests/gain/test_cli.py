@@ -1,4 +1,4 @@
-"""End-to-end CLI: `qdgain ta simulate` (files readable by the ta layer) and `qdgain gain threshold`."""
+"""End-to-end CLI: `qdgain ta simulate` (files the ta layer reads), `qdgain gain threshold`."""
 
 import json
 
