@@ -32,6 +32,7 @@ __all__ = [
     "stack_fluence",
     "to_od",
     "OD_PER_UNIT",
+    "describe",
 ]
 
 #: Known metadata attributes and their meaning (units in the name unless dimensionless text).
@@ -346,3 +347,31 @@ def _same(a: Any, b: Any) -> bool:
 def metadata_from(attrs: Mapping[str, Any]) -> dict[str, Any]:
     """Keep only the known metadata keys of ``attrs`` (for readers that find extra attributes)."""
     return {k: v for k, v in attrs.items() if k in METADATA_KEYS}
+
+
+def describe(ds: xr.Dataset) -> dict[str, Any]:
+    """A JSON-ready summary: dims, coordinate ranges and units, ΔA range, NaN count, metadata.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        TA dataset (single map or fluence series).
+    """
+    out: dict[str, Any] = {"dims": {k: int(v) for k, v in ds.sizes.items()}}
+    for name in ("delay", "wavelength", "fluence", "N_mean"):
+        if name in ds.coords:
+            v = np.asarray(ds[name].values, dtype=float)
+            out[name] = {"min": float(np.nanmin(v)), "max": float(np.nanmax(v)),
+                         "units": ds[name].attrs.get("units")}
+    for name in ("dA", "A0"):
+        if name in ds:
+            v = np.asarray(ds[name].values, dtype=float)
+            fin = v[np.isfinite(v)]
+            out[name] = {"min": float(fin.min()) if fin.size else None,
+                         "max": float(fin.max()) if fin.size else None,
+                         "units": ds[name].attrs.get("units"),
+                         "nan_count": int(np.isnan(v).sum()), "inf_count": int(np.isinf(v).sum())}
+    out["attrs"] = {k: (v.item() if isinstance(v, np.generic) else v)
+                    for k, v in ds.attrs.items() if not isinstance(v, np.ndarray)}
+    out["problems"] = [str(p) for p in validate_ta(ds)]
+    return out
