@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,6 +17,11 @@ __all__ = ["register", "parse_options"]
 
 _OPT_HELP = ("Reader option KEY=VALUE, repeatable (e.g. -o dA_unit=mOD -o delay_unit=ns "
              "-o orientation=delay-rows).")
+
+
+_Fmt = Annotated[str | None, typer.Option("--format", help="Force the input format.")]
+_Opts = Annotated[list[str] | None, typer.Option("-o", "--option", help=_OPT_HELP)]
+_Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
 def parse_options(items: list[str] | None) -> dict[str, Any]:
@@ -44,10 +49,10 @@ def _floats(text: str | None, what: str) -> list[float] | None:
 
 @friendly_errors
 def info(
-    file: Path = typer.Argument(..., help="TA file (format detected from content)."),
-    fmt: str | None = typer.Option(None, "--format", help="Force a format (see FORMATS)."),
-    opt: list[str] | None = typer.Option(None, "-o", "--option", help=_OPT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    file: Annotated[Path, typer.Argument(help="TA file (format detected from content).")],
+    fmt: _Fmt = None,
+    opt: _Opts = None,
+    as_json: _Json = False,
 ) -> None:
     """Format, dimensions, ranges, units and NaN count of a TA file."""
     from qdgain.ta import FORMATS, guess_format, read_ta
@@ -76,13 +81,13 @@ def info(
 
 @friendly_errors
 def plot(
-    file: Path = typer.Argument(..., help="TA file."),
-    out: Path | None = typer.Option(None, "--out", help="Image file (default FILE.png)."),
-    delays: str | None = typer.Option(None, "--delays", help="Spectral cuts, ps (comma list)."),
-    wavelengths: str | None = typer.Option(None, "--wavelengths", help="Kinetics, nm (list)."),
-    fmt: str | None = typer.Option(None, "--format", help="Force a format."),
-    opt: list[str] | None = typer.Option(None, "-o", "--option", help=_OPT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    file: Annotated[Path, typer.Argument(help="TA file.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Image (default FILE.png).")] = None,
+    delays: Annotated[str | None, typer.Option(help="Spectral cuts, ps (comma list).")] = None,
+    wavelengths: Annotated[str | None, typer.Option(help="Kinetics, nm (comma list).")] = None,
+    fmt: _Fmt = None,
+    opt: _Opts = None,
+    as_json: _Json = False,
 ) -> None:
     """ΔA map with spectral cuts and kinetics, saved as an image."""
     from qdgain.ta import read_ta
@@ -100,13 +105,13 @@ def plot(
 
 @friendly_errors
 def convert(
-    file: Path = typer.Argument(..., help="TA file to read."),
-    output: Path = typer.Argument(..., help="Output (format from the extension: .nc, .ufs, "
-                                            ".csv, .npz, .ascii)."),
-    fmt: str | None = typer.Option(None, "--format", help="Force the input format."),
-    to: str | None = typer.Option(None, "--to", help="Force the output format."),
-    opt: list[str] | None = typer.Option(None, "-o", "--option", help=_OPT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    file: Annotated[Path, typer.Argument(help="TA file to read.")],
+    output: Annotated[Path, typer.Argument(help="Output; format from the extension (.nc, "
+                                                ".ufs, .csv, .npz, .ascii).")],
+    fmt: _Fmt = None,
+    to: Annotated[str | None, typer.Option("--to", help="Force the output format.")] = None,
+    opt: _Opts = None,
+    as_json: _Json = False,
 ) -> None:
     """Convert a TA file (e.g. to qdgain NetCDF); the input is never modified."""
     from qdgain.ta import read_ta, write_ta
@@ -123,16 +128,16 @@ def convert(
 
 @friendly_errors
 def chirp(
-    file: Path = typer.Argument(..., help="TA file (one map, not chirp corrected)."),
-    out: Path | None = typer.Option(None, "--out", help="Write the corrected data here."),
-    figure: Path | None = typer.Option(None, "--plot", help="Before/after figure (png/pdf)."),
-    degree: int = typer.Option(3, "--degree", help="Polynomial degree of t0(λ)."),
-    method: str = typer.Option("derivative", "--method",
-                               help="Onset estimator: derivative, threshold or model."),
-    window: str | None = typer.Option(None, "--window", help="Onset search window 'lo,hi' ps."),
-    fmt: str | None = typer.Option(None, "--format", help="Force the input format."),
-    opt: list[str] | None = typer.Option(None, "-o", "--option", help=_OPT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    file: Annotated[Path, typer.Argument(help="TA file (one map, not chirp corrected).")],
+    out: Annotated[Path | None, typer.Option(help="Write the corrected data here.")] = None,
+    figure: Annotated[Path | None, typer.Option("--plot", help="Before/after figure.")] = None,
+    degree: Annotated[int, typer.Option("--degree", help="Polynomial degree of t0(λ).")] = 3,
+    method: Annotated[str, typer.Option(help="Onset estimator: derivative, threshold or "
+                                        "model.")] = "derivative",
+    window: Annotated[str | None, typer.Option(help="Onset search window 'lo,hi', ps.")] = None,
+    fmt: _Fmt = None,
+    opt: _Opts = None,
+    as_json: _Json = False,
 ) -> None:
     """Estimate the chirp t0(λ) automatically, correct it, optionally export and plot."""
     from qdgain.ta import chirp_correct, read_ta, write_ta
