@@ -8,6 +8,7 @@ from qdgain.cli import bulk as _bulk
 from qdgain.cli import gain as _gain
 from qdgain.cli import nc as _nc
 from qdgain.cli import params as _params
+from qdgain.cli import pl as _pl
 from qdgain.cli import reproduce as _reproduce
 from qdgain.cli import sweep as _sweep
 from qdgain.cli import ta as _ta
@@ -34,6 +35,7 @@ def _root(
 _bulk.register(app)
 _gain.register(app)
 _nc.register(app)
+_pl.register(app)
 _params.register(app)
 _reproduce.register(app)
 _sweep.register(app)

@@ -2,8 +2,10 @@
 single-trace fits, SVD, variable-projection global/target fits, the fluence-series model,
 spectral decomposition and TCSPC photoluminescence decays."""
 
+from qdgain.ta.kinetics.decomposition import BandFit, fit_bands, to_energy_axis
 from qdgain.ta.kinetics.fluence_model import FluenceFitResult, fit_fluence_series
 from qdgain.ta.kinetics.irf import gaussian_irf, irf_center_dispersion, irf_exponentials
+from qdgain.ta.kinetics.pl import PLFitResult, fit_pl_decay, read_tcspc
 from qdgain.ta.kinetics.scheme import (
     KineticScheme,
     load_scheme,
@@ -16,6 +18,12 @@ from qdgain.ta.kinetics.target import TargetFitResult, fit_global, fit_target
 from qdgain.ta.kinetics.trace_fit import TraceFitResult, choose_n_components, fit_trace
 
 __all__ = [
+    "BandFit",
+    "PLFitResult",
+    "fit_bands",
+    "fit_pl_decay",
+    "read_tcspc",
+    "to_energy_axis",
     "FluenceFitResult",
     "KineticScheme",
     "SVDResult",
