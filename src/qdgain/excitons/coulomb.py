@@ -1,0 +1,255 @@
+"""Coulomb integrals from atomic transition densities (point charges on the atomic sites).
+
+Every two-body integral is a product of transition densities and one site–site kernel,
+
+.. math::
+
+    \\langle ab|cd\\rangle = \\sum_{R,R'} \\rho_{ac}(R)\\, W(R,R')\\, \\rho_{bd}(R'), \\qquad
+    \\rho_{ab}(R) = \\sum_{\\mu \\in R} c^*_{\\mu a} c_{\\mu b},
+
+where the sum over μ runs over all orbitals and both spin components on atom R. Evaluated as BLAS
+products (``rho.T @ W @ rho``), never as a Python loop over pairs of states.
+
+The kernel ``W`` (eV) is the screened Coulomb energy of two unit charges in a dielectric sphere:
+
+.. math::
+
+    W(R,R') = \\frac{e^2}{\\varepsilon_{in} |R-R'|} + P(R,R'), \\qquad
+    W(R,R) = \\frac{6}{5}\\,\\frac{e^2}{\\varepsilon_{in} r_0} + P(R,R),
+
+* on-site regularisation: two uniformly charged spheres of radius ``r_0`` on top of each other
+  (6/5 e²/r_0), with ``r_0`` the radius of the sphere whose volume is the volume per atom of the
+  zincblende crystal, ``r_0 = (3 a^3 / 32\\pi)^{1/3}`` (0.200 nm for HgTe);
+* ``P`` the surface-polarisation (image) potential of a dielectric sphere of radius ``a`` and
+  permittivity ε_in in a medium ε_out (Jackson §4.4, Brus 1984):
+
+  .. math::
+
+      P(r,r') = \\frac{e^2}{a} \\sum_{l\\ge 0}
+      \\frac{(\\varepsilon_{in}-\\varepsilon_{out})(l+1)}
+           {\\varepsilon_{in}\\,[l\\varepsilon_{in}+(l+1)\\varepsilon_{out}]}
+      \\left(\\frac{r r'}{a^2}\\right)^l P_l(\\cos\\gamma),
+
+  truncated where ``(r r'/a^2)^l < 1e-6``. The self-energy of one carrier is Σ(r) = P(r, r)/2.
+  The dielectric radius ``a`` is the largest atomic radius plus half the nearest-neighbour
+  distance, so every site lies strictly inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from qdgain.constants import COULOMB_EV_NM
+from qdgain.errors import ParameterError
+
+__all__ = [
+    "StatesLike",
+    "CoulombKernel",
+    "coulomb_kernel",
+    "transition_densities",
+    "polarisation_kernel",
+    "onsite_radius_nm",
+]
+
+
+class StatesLike(Protocol):
+    """The part of ``qdgain.electronic.States`` this layer reads (see docs/interfaces.md)."""
+
+    energies_eV: np.ndarray
+    vectors: np.ndarray
+    is_conduction: np.ndarray
+    atom_of_basis: np.ndarray
+    positions_nm: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class CoulombKernel:
+    """Site–site interaction kernel of a dot (eV per pair of unit charges).
+
+    Attributes
+    ----------
+    W_eV : ndarray (n_atoms, n_atoms)
+        Full screened kernel: bare/ε_in (with on-site term) + surface polarisation.
+    bare_eV : ndarray (n_atoms, n_atoms)
+        e²/(ε_in |R−R'|) with the regularised diagonal, eV.
+    polarisation_eV : ndarray (n_atoms, n_atoms)
+        Image term P(R, R'), eV (zero when ε_in == ε_out).
+    self_energy_eV : ndarray (n_atoms,)
+        Σ(R) = P(R, R)/2, eV: polarisation self-energy of one carrier on site R.
+    eps_in, eps_out : float
+        Dielectric constants inside and outside the dot.
+    radius_nm : float
+        Radius of the dielectric sphere, nm.
+    onsite_radius_nm : float
+        r_0 of the on-site regularisation, nm.
+    l_max : int
+        Highest multipole kept in P.
+    """
+
+    W_eV: np.ndarray
+    bare_eV: np.ndarray
+    polarisation_eV: np.ndarray
+    self_energy_eV: np.ndarray
+    eps_in: float
+    eps_out: float
+    radius_nm: float
+    onsite_radius_nm: float
+    l_max: int
+
+
+def onsite_radius_nm(lattice_constant_nm: float) -> float:
+    """Radius r_0 (nm) of a sphere with the volume per atom of zincblende, (3a³/32π)^(1/3).
+
+    Parameters
+    ----------
+    lattice_constant_nm : float
+        Cubic lattice constant a, nm.
+    """
+    return float((3.0 * lattice_constant_nm**3 / (32.0 * np.pi)) ** (1.0 / 3.0))
+
+
+def _check_eps(eps_in: float, eps_out: float) -> None:
+    if not (np.isfinite(eps_in) and eps_in > 0):
+        raise ParameterError(f"eps_in = {eps_in!r}: the dielectric constant inside the dot must "
+                             "be a finite number > 0 (HgTe dots: about 5-15)")
+    if not (np.isfinite(eps_out) and eps_out > 0):
+        raise ParameterError(f"eps_out = {eps_out!r}: the solvent dielectric constant must be a "
+                             "finite number > 0 (TCE: n^2 = 2.25)")
+
+
+def polarisation_kernel(positions_nm: np.ndarray, radius_nm: float, eps_in: float,
+                        eps_out: float, tol: float = 1e-6) -> tuple[np.ndarray, int]:
+    """Image potential P(R, R') (eV) of a dielectric sphere for unit charges at the sites.
+
+    .. math::
+
+        P(r,r') = \\frac{e^2}{a}\\sum_l c_l\\, x^l P_l(\\cos\\gamma), \\quad
+        c_l = \\frac{(\\varepsilon_{in}-\\varepsilon_{out})(l+1)}
+                   {\\varepsilon_{in}[l\\varepsilon_{in}+(l+1)\\varepsilon_{out}]}, \\quad
+        x = r r'/a^2
+
+    Parameters
+    ----------
+    positions_nm : ndarray (N, 3)
+        Site positions relative to the sphere centre, nm.
+    radius_nm : float
+        Sphere radius a, nm (every site must lie inside).
+    eps_in, eps_out : float
+        Permittivities inside and outside (dimensionless).
+    tol : float
+        Truncation: stop at the first l with x_max^l < tol.
+
+    Returns
+    -------
+    P_eV : ndarray (N, N)
+    l_max : int
+    """
+    _check_eps(eps_in, eps_out)
+    pos = np.asarray(positions_nm, dtype=float)
+    r = np.linalg.norm(pos, axis=1)
+    if np.any(r >= radius_nm):
+        raise ParameterError(f"dielectric radius {radius_nm:.4g} nm does not enclose all sites "
+                             f"(max |R| = {r.max():.4g} nm); pass a larger radius_nm")
+    n = len(pos)
+    if eps_in == eps_out:
+        return np.zeros((n, n)), 0
+    x = np.outer(r, r) / radius_nm**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosg = (pos @ pos.T) / np.outer(r, r)
+    cosg = np.where(np.isfinite(cosg), np.clip(cosg, -1.0, 1.0), 1.0)
+    xmax = float(x.max()) if n else 0.0
+    l_max = int(np.ceil(np.log(tol) / np.log(xmax))) if xmax > 0 else 0
+    # Legendre recurrence (l+1) P_{l+1} = (2l+1) t P_l - l P_{l-1}, on the whole (N, N) array
+    p_prev, p_cur = np.ones_like(cosg), cosg.copy()
+    xl = np.ones_like(x)
+    total = np.zeros_like(x)
+    for ell in range(l_max + 1):
+        c_l = (eps_in - eps_out) * (ell + 1) / (eps_in * (ell * eps_in + (ell + 1) * eps_out))
+        p_l = p_prev if ell == 0 else p_cur
+        total += c_l * xl * p_l
+        if ell >= 1:
+            p_prev, p_cur = p_cur, ((2 * ell + 1) * cosg * p_cur - ell * p_prev) / (ell + 1)
+        xl = xl * x
+    return COULOMB_EV_NM / radius_nm * total, l_max
+
+
+def coulomb_kernel(positions_nm: np.ndarray, eps_in: float, eps_out: float = 2.25, *,
+                   lattice_constant_nm: float = 0.646, radius_nm: float | None = None,
+                   polarisation: bool = True) -> CoulombKernel:
+    """Screened site–site Coulomb kernel with on-site regularisation and image terms.
+
+    .. math::
+
+        W(R,R') = \\frac{e^2}{\\varepsilon_{in}|R-R'|}\\;(R\\ne R'), \\quad
+        W(R,R) = \\frac{6 e^2}{5 \\varepsilon_{in} r_0}, \\quad + P(R,R')
+
+    Parameters
+    ----------
+    positions_nm : ndarray (N, 3)
+        Atomic positions, nm (centred on the dot centre: the centroid is subtracted).
+    eps_in : float
+        Dielectric constant of the dot (screens every term).
+    eps_out : float
+        Dielectric constant of the surrounding medium (TCE: 1.50² = 2.25).
+    lattice_constant_nm : float
+        Lattice constant a (nm), sets the on-site radius r_0 = (3a³/32π)^(1/3).
+    radius_nm : float, optional
+        Dielectric sphere radius, nm; default max|R| + d_nn/2.
+    polarisation : bool
+        Include the surface-polarisation (image) terms.
+    """
+    _check_eps(eps_in, eps_out)
+    pos = np.asarray(positions_nm, dtype=float)
+    pos = pos - pos.mean(axis=0)
+    d = np.sqrt(((pos[:, None, :] - pos[None, :, :]) ** 2).sum(-1))
+    r0 = onsite_radius_nm(lattice_constant_nm)
+    np.fill_diagonal(d, 1.0)
+    bare = COULOMB_EV_NM / (eps_in * d)
+    np.fill_diagonal(bare, 1.2 * COULOMB_EV_NM / (eps_in * r0))
+    np.fill_diagonal(d, np.inf)
+    if radius_nm is None:
+        d_nn = float(d.min()) if len(pos) > 1 else 2 * r0
+        radius_nm = float(np.linalg.norm(pos, axis=1).max() + 0.5 * d_nn)
+    if polarisation:
+        P, l_max = polarisation_kernel(pos, radius_nm, eps_in, eps_out)
+    else:
+        P, l_max = np.zeros_like(bare), 0
+    return CoulombKernel(W_eV=bare + P, bare_eV=bare, polarisation_eV=P,
+                         self_energy_eV=0.5 * np.diag(P).copy(), eps_in=float(eps_in),
+                         eps_out=float(eps_out), radius_nm=float(radius_nm),
+                         onsite_radius_nm=r0, l_max=l_max)
+
+
+def transition_densities(states: StatesLike, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Atomic transition densities ρ_ab(R) = Σ_{μ on R} c*_{μa} c_{μb} (units of e).
+
+    Parameters
+    ----------
+    states : States
+        Single-particle states (``vectors`` (n_basis, n), ``atom_of_basis``).
+    a, b : array of int
+        Indices of the states (columns of ``states.vectors``).
+
+    Returns
+    -------
+    ndarray (n_atoms, len(a), len(b)) complex
+    """
+    C = np.asarray(states.vectors)
+    atom = np.asarray(states.atom_of_basis)
+    n_atoms = len(states.positions_nm)
+    a = np.atleast_1d(np.asarray(a, dtype=int))
+    b = np.atleast_1d(np.asarray(b, dtype=int))
+    n_basis = C.shape[0]
+    m = n_basis // n_atoms if n_atoms else 0
+    Ca, Cb = C[:, a], C[:, b]
+    if m * n_atoms == n_basis and np.array_equal(atom, np.repeat(np.arange(n_atoms), m)):
+        # contiguous equal blocks per atom: one batched matmul (n_at, na, m) @ (n_at, m, nb)
+        A = Ca.reshape(n_atoms, m, len(a)).conj().transpose(0, 2, 1)
+        return np.matmul(A, Cb.reshape(n_atoms, m, len(b)))
+    prod = (Ca.conj()[:, :, None] * Cb[:, None, :]).reshape(n_basis, -1)
+    out = np.zeros((n_atoms, prod.shape[1]), dtype=complex)
+    np.add.at(out, atom, prod)
+    return out.reshape(n_atoms, len(a), len(b))
