@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -24,24 +25,58 @@ def _floats(text: str | None, name: str) -> list[float] | None:
         raise ParameterError(f"--{name}: expected comma-separated numbers, got {text!r}") from None
 
 
+_FILES = Annotated[list[Path],
+    typer.Argument(help="TA files, one per fluence (or one series).")]
+_A0 = Annotated[Path | None,
+    typer.Option("--a0", help="A0 spectrum (two columns: nm, OD).")]
+_FLUENCE = Annotated[str | None,
+    typer.Option("--fluence", help="µJ/cm² per file, comma-separated.")]
+_N_MEAN = Annotated[str | None,
+    typer.Option("--N", help="⟨N⟩ per file, comma-separated.")]
+_DELAY = Annotated[float,
+    typer.Option("--delay", help="Late delay (ps).")]
+_WINDOW = Annotated[float | None,
+    typer.Option("--window", help="Delay window width (ps).")]
+_EARLY = Annotated[float,
+    typer.Option("--early", help="Early delay (ps) for multi-X gain.")]
+_DIAMETER = Annotated[float | None,
+    typer.Option("--diameter", help="Dot diameter (nm).")]
+_A_PUMP = Annotated[float | None,
+    typer.Option("--a-pump", help="Absorbance at the pump (OD).")]
+_A400 = Annotated[float | None,
+    typer.Option("--a400", help="Absorbance at 400 nm (OD).")]
+_PUMP_NM = Annotated[float,
+    typer.Option("--pump-nm", help="Pump wavelength (nm).")]
+_MU_I = Annotated[float,
+    typer.Option("--mu-i", help="μ_i at 400 nm (cm⁻¹).")]
+_FILM = Annotated[float,
+    typer.Option("--film-fraction", help="Film volume fraction.")]
+_WAVELENGTH = Annotated[float | None,
+    typer.Option("--lifetime-nm", help="Lifetime pixel (nm).")]
+_OUT = Annotated[Path,
+    typer.Option("--out", help="Output directory.")]
+_AS_JSON = Annotated[bool,
+    typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
 @friendly_errors
 def gain(
-    files: list[Path] = typer.Argument(..., help="TA files, one per fluence (or one series)."),
-    a0: Path | None = typer.Option(None, "--a0", help="A0 spectrum (two columns: nm, OD)."),
-    fluence: str | None = typer.Option(None, "--fluence", help="µJ/cm² per file, comma-separated."),
-    n_mean: str | None = typer.Option(None, "--N", help="⟨N⟩ per file, comma-separated."),
-    delay: float = typer.Option(2500.0, "--delay", help="Late delay (ps)."),
-    window: float | None = typer.Option(None, "--window", help="Delay window width (ps)."),
-    early: float = typer.Option(10.0, "--early", help="Early delay (ps) for multi-X gain."),
-    diameter: float | None = typer.Option(None, "--diameter", help="Dot diameter (nm)."),
-    a_pump: float | None = typer.Option(None, "--a-pump", help="Absorbance at the pump (OD)."),
-    a400: float | None = typer.Option(None, "--a400", help="Absorbance at 400 nm (OD)."),
-    pump_nm: float = typer.Option(700.0, "--pump-nm", help="Pump wavelength (nm)."),
-    mu_i: float = typer.Option(PAPER_MU_I_400_CM, "--mu-i", help="μ_i at 400 nm (cm⁻¹)."),
-    film: float = typer.Option(0.25, "--film-fraction", help="Film volume fraction."),
-    wavelength: float | None = typer.Option(None, "--lifetime-nm", help="Lifetime pixel (nm)."),
-    out: Path = typer.Option(Path("gain_out"), "--out", help="Output directory."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    files: _FILES,
+    a0: _A0 = None,
+    fluence: _FLUENCE = None,
+    n_mean: _N_MEAN = None,
+    delay: _DELAY = 2500.0,
+    window: _WINDOW = None,
+    early: _EARLY = 10.0,
+    diameter: _DIAMETER = None,
+    a_pump: _A_PUMP = None,
+    a400: _A400 = None,
+    pump_nm: _PUMP_NM = 700.0,
+    mu_i: _MU_I = PAPER_MU_I_400_CM,
+    film: _FILM = 0.25,
+    wavelength: _WAVELENGTH = None,
+    out: _OUT = Path("gain_out"),
+    as_json: _AS_JSON = False,
 ) -> None:
     """Thresholds ⟨N⟩_th(λ), gain bandwidth, telecom coverage and material gain of a series."""
     cal = None
@@ -56,7 +91,8 @@ def gain(
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                   transient=True, disable=as_json) as prog:
         task = prog.add_task("gain analysis")
-        summary = run_gain_analysis(files, out, a0_path=a0, fluence_uJ_cm2=_floats(fluence, "fluence"),
+        summary = run_gain_analysis(files, out, a0_path=a0,
+                                    fluence_uJ_cm2=_floats(fluence, "fluence"),
                                     N_mean=_floats(n_mean, "N"), calibration=cal, options=opt,
                                     progress=lambda m: prog.update(task, description=m))
     if as_json:

@@ -9,6 +9,9 @@ gap-state transition (no ground-state absorption there), all decaying with τ:
 so A = ΔA + A0 < 0 where x e^{−t/τ} > A0/(A0 + G), and the exact threshold at a window is
 
     N_th(λ) = −ln(1 − A0 / ((A0 + G) ⟨e^{−t/τ}⟩_window)).
+
+Optional multi-exciton gain (early times only): dots with n ≥ 2 excitons, fraction
+p2(N) = 1 − e^{−N}(1 + N), add −p2 M(λ) e^{−t/τ_mx} on the X1 band (τ_mx = 93 ps).
 """
 
 from __future__ import annotations
@@ -17,6 +20,12 @@ import numpy as np
 import xarray as xr
 
 TAU_PS = 34000.0
+TAU_MX_PS = 93.0
+
+
+def mx_model(wl):
+    """Multi-exciton (X1) stimulated emission of an ensemble with n ≥ 2, OD."""
+    return 0.1 * np.exp(-((wl - 1300.0) ** 2) / (2 * 40.0**2))
 
 
 def a0_model(wl):
@@ -36,12 +45,17 @@ def delays():
                            np.linspace(150, 2500, 95)])
 
 
-def series(n_mean, wl, noise_od=0.0, seed=0, tau_ps=TAU_PS, with_a0=True):
+def series(n_mean, wl, noise_od=0.0, seed=0, tau_ps=TAU_PS, with_a0=True, multi_exciton=False):
     """Fluence series Dataset in the ta data model (dA (fluence, delay, wavelength), OD)."""
     t = delays()
     x = 1 - np.exp(-np.asarray(n_mean))
     decay = np.where(t > 0, np.exp(-np.clip(t, 0, None) / tau_ps), 0.0)
     da = -x[:, None, None] * decay[None, :, None] * (a0_model(wl) + g_model(wl))[None, None, :]
+    if multi_exciton:
+        n = np.asarray(n_mean)
+        p2 = 1 - np.exp(-n) * (1 + n)
+        dmx = np.where(t > 0, np.exp(-np.clip(t, 0, None) / TAU_MX_PS), 0.0)
+        da = da - p2[:, None, None] * dmx[None, :, None] * mx_model(wl)[None, None, :]
     rng = np.random.default_rng(seed)
     da = da + noise_od * rng.standard_normal(da.shape)
     ds = xr.Dataset({"dA": (("fluence", "delay", "wavelength"), da)},

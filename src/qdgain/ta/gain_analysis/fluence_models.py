@@ -36,7 +36,7 @@ MODELS = ("2-level", "2-level-relaxed", "3-level", "4-level")
 
 
 def bleach_two_level(n_mean: np.ndarray | float, g_e: int = 2, g_h: int = 4,
-                     relaxed: bool = False, n_terms: int = 60) -> np.ndarray:
+                     relaxed: bool = False, n_terms: int | None = None) -> np.ndarray:
     """−ΔA/A0 of a band-edge 2-level system with degeneracies (g_e, g_h), Poisson ⟨N⟩.
 
     Parameters
@@ -47,14 +47,17 @@ def bleach_two_level(n_mean: np.ndarray | float, g_e: int = 2, g_h: int = 4,
         Electron and hole degeneracies of the band-edge levels (HgTe: 2 and 4).
     relaxed : bool
         After Auger decay: at most one exciton per dot.
-    n_terms : int
-        Poisson terms summed (n = 0 … n_terms − 1).
+    n_terms : int, optional
+        Poisson terms summed (n = 0 … n_terms − 1); default covers ⟨N⟩ + 12√⟨N⟩ + 30.
     """
     n = np.asarray(n_mean, dtype=float)
     if np.any(n < 0) or g_e < 1 or g_h < 1:
         raise ParameterError("bleach_two_level: need n_mean >= 0 and degeneracies >= 1")
     if relaxed:
         return -np.expm1(-n) * (1 / g_e + 1 / g_h)
+    if n_terms is None:
+        top = float(n.max()) if n.size else 0.0
+        n_terms = int(top + 12 * np.sqrt(top) + 30)
     k = np.arange(n_terms)
     occ = np.minimum(k, g_e) / g_e + np.minimum(k, g_h) / g_h
     p = poisson.pmf(k[:, None], n.reshape(1, -1))
