@@ -47,7 +47,7 @@ class Format:
     write : callable or None
         ``write(ds, path, **options)``; None for read-only formats.
     can_guess : callable
-        ``can_guess(head: bytes) -> bool`` on the first 4 KiB of the file.
+        ``can_guess(head: bytes) -> bool`` on the first 64 KiB of the file.
     """
 
     name: str
@@ -120,7 +120,7 @@ def guess_format(path: str | Path) -> str:
     if not p.is_file():
         raise FileNotFoundError(f"no such file: {p}")
     with open(p, "rb") as fh:
-        head = fh.read(4096)
+        head = fh.read(65536)
     if not head.strip():
         raise FormatError("file is empty", str(p), 0)
     hits = [f.name for f in FORMATS.values() if f.can_guess(head)]

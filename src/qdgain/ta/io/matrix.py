@@ -55,16 +55,22 @@ def sniff_delimiter(line: str) -> str | None:
 
 
 def can_guess_matrix(head: bytes) -> bool:
-    """True when the first non-empty line is ``corner, number, number, …`` and so is the next."""
+    """True when the first non-empty line is ``corner, number, number, …`` and so is the next.
+
+    ``head`` may end inside a line (a long axis line): its last, partial cell is not checked.
+    """
     if b"\x00" in head:
         return False
     lines = [ln for ln in head.decode("latin-1").splitlines() if ln.strip()][:3]
-    if len(lines) < 2:
+    if not lines:
         return False
     d = sniff_delimiter(lines[0])
-    f0, f1 = split_fields(lines[0], d), split_fields(lines[1], d)
+    f0 = split_fields(lines[0], d)
     while f0 and f0[-1] == "":
         f0.pop()
+    if len(lines) == 1:  # the axis line fills the whole head
+        return len(f0) >= 4 and all(_is_number(x) for x in f0[1:-1])
+    f1 = split_fields(lines[1], d)
     return len(f0) >= 2 and all(_is_number(x) for x in f0[1:]) and len(f1) >= 2 and \
         _is_number(f1[0])
 
@@ -82,7 +88,8 @@ def parse_rows(lines: list[str], start: int, delim: str | None, ncols: int, path
         s = lines[end].strip()
         if not s:
             break
-        first = split_fields(s, delim)[0]
+        # first cell only (cheap on long lines): the matrix ends at a non-numeric-led line
+        first = s.split(None, 1)[0] if delim is None else s.partition(delim)[0].strip()
         if not _is_number(first):
             break
         end += 1
