@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -32,8 +31,9 @@ from threadpoolctl import threadpool_limits
 
 from qdgain.ta.io import read_ta
 from qdgain.ta.kinetics import fit_global, fit_target, load_scheme
+from qdgain.ta.kinetics.glotaran_compat import pyglotaran_name as _pname
+from qdgain.ta.kinetics.glotaran_compat import to_pyglotaran
 from qdgain.ta.kinetics.irf import irf_exponentials
-from qdgain.ta.kinetics.scheme import KineticScheme
 
 ROOT = Path(__file__).resolve().parents[1]
 HIPPIUS = (ROOT / "tests" / "ta" / "kinetics" / "data" / "hippius2007"
@@ -50,69 +50,6 @@ try:  # optional extra
 except ImportError as exc:  # pragma: no cover - depends on the environment
     HAVE_PG = False
     PG_REASON = f"pyglotaran not importable ({exc}); install the extra: pip install -e '.[compare]'"
-
-
-def _pname(name: str) -> str:
-    return name if name.startswith("irf.") else f"p.{name}"
-
-
-def to_pyglotaran(scheme: KineticScheme, wavelength: np.ndarray) -> tuple[str, str]:
-    """pyglotaran 0.7 model and parameter YAML for a qdgain scheme (same rates, IRF, constraints).
-
-    Parameters with min = 0 become pyglotaran ``non-negative`` parameters (its log transform).
-    """
-    def expr(e: str) -> str:
-        return re.sub(r"\b([A-Za-z_][A-Za-z0-9_]*)\b", lambda m: "$" + _pname(m.group(1)), e)
-
-    names = {p.name for p in scheme.parameters}
-    p_lines, derived, kmat = [], [], []
-    for i, tr in enumerate(scheme.transfers):
-        label = _pname(tr.rate) if tr.rate in names else f"r.rate_{i}"
-        if tr.rate not in names:
-            derived.append(f"  - ['rate_{i}', 0.0, {{expr: '{expr(tr.rate)}'}}]")
-        to = tr.target or tr.source
-        kmat.append(f"      ({to}, {tr.source}): {label}")
-    irf_lines = []
-    for p in scheme.parameters:
-        opts = ["vary: False"] if not p.vary else []
-        if p.vary and p.min == 0:
-            opts.append("non-negative: True")
-        entry = f"  - ['{p.name.split('.', 1)[-1]}', {p.value!r}, {{{', '.join(opts)}}}]"
-        (irf_lines if p.name.startswith("irf.") else p_lines).append(entry)
-    irf_lines.append(f"  - ['dispc', {scheme.dispersion_reference_nm or 0.0}, {{vary: False}}]")
-    init = [f"  - ['pop_{i}', {v}, {{vary: False}}]" for i, v in enumerate(scheme.initial)]
-    params = "\n".join(["p:", *p_lines, "r:", *(derived or ["  []"]), "irf:", *irf_lines,
-                        "init:", *init]) + "\n"
-    sp = ", ".join(scheme.species)
-    disp = ", ".join(f"irf.disp{i + 1}" for i in range(scheme.n_dispersion))
-    lo, hi = float(wavelength.min()) - 1, float(wavelength.max()) + 1
-    model = [
-        "default_megacomplex: decay",
-        "dataset:", "  dataset1:", "    megacomplex: [mc1]", "    initial_concentration: ic1",
-        "    irf: irf1",
-        "megacomplex:", "  mc1:", "    k_matrix: [km1]",
-        "k_matrix:", "  km1:", "    matrix:", *kmat,
-        "initial_concentration:", "  ic1:", f"    compartments: [{sp}]",
-        f"    parameters: [{', '.join(f'init.pop_{i}' for i in range(len(scheme.species)))}]",
-        "irf:", "  irf1:",
-        f"    type: {'spectral-multi-gaussian' if disp else 'multi-gaussian'}",
-        "    center: [irf.center]", "    width: [irf.width]",
-    ]
-    if disp:
-        model += ["    dispersion_center: irf.dispc",
-                  f"    center_dispersion_coefficients: [{disp}]"]
-    if scheme.equal_spectra:
-        model.append("clp_relations:")
-        for i, (tgt, src, ratio) in enumerate(scheme.equal_spectra):
-            params += f"rel:\n  - ['ratio_{i}', {ratio}, {{vary: False}}]\n"
-            model += [f"  - source: {src}", f"    target: {tgt}", f"    parameter: rel.ratio_{i}",
-                      f"    interval: [[{lo}, {hi}]]"]
-    if scheme.weights:
-        model.append("weights:")
-        for a, b, v in scheme.weights:
-            model += ["  - datasets: [dataset1]", f"    global_interval: [{a}, {b}]",
-                      f"    value: {v}"]
-    return "\n".join(model) + "\n", params
 
 
 def _pg_data(da: xr.DataArray) -> xr.Dataset:
