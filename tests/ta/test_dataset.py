@@ -87,3 +87,13 @@ def test_stack_fluence_mismatched_grid() -> None:
         stack_fluence([small(), small(wl=(500.0, 600.0, 701.0))], [1.0, 2.0])
     with pytest.raises(ParameterError, match="strictly ascending"):
         stack_fluence([small(), small()], [2.0, 1.0])
+
+
+def test_package_exports_resolve() -> None:
+    """Every name in qdgain.ta.__all__ exists (the analysis ones are imported on first use)."""
+    import qdgain.ta as ta
+
+    for name in ta.__all__:
+        assert getattr(ta, name) is not None, name
+    with pytest.raises(AttributeError, match="has no attribute 'read_tá'"):
+        ta.read_tá  # noqa: B018

@@ -1,9 +1,14 @@
 """qdgain.ta: transient-absorption data model, file formats, preprocessing and analysis.
 
 Public API: the data model (:mod:`qdgain.ta.dataset`), IO (:mod:`qdgain.ta.io`), preprocessing
-(:mod:`qdgain.ta.preprocess`, :mod:`qdgain.ta.chirp`). Analysis subpackages
-(:mod:`qdgain.ta.gain_analysis`, :mod:`qdgain.ta.kinetics`) are imported on their own.
+(:mod:`qdgain.ta.preprocess`, :mod:`qdgain.ta.chirp`), and the headline functions of the analysis
+subpackages (:mod:`qdgain.ta.gain_analysis`, :mod:`qdgain.ta.kinetics`). The latter are listed in
+the explicit table ``_LAZY`` and imported on first use, so that ``import qdgain.ta`` (and every
+``qdgain ta`` command) does not pay for fitting code it does not call.
 """
+
+import importlib
+from typing import Any
 
 from qdgain.ta.chirp import (
     ChirpFit,
@@ -69,3 +74,48 @@ __all__ = [
     "time_zero",
     "shift_time_zero",
 ]
+
+#: name → module that defines it (imported on first attribute access).
+_LAZY: dict[str, str] = {
+    "gain_analysis": "qdgain.ta.gain_analysis",
+    "kinetics": "qdgain.ta.kinetics",
+    "plotting": "qdgain.ta.plotting",
+    # gain analysis (SPEC §3)
+    "nonlinear_absorbance": "qdgain.ta.gain_analysis",
+    "normalised_bleach": "qdgain.ta.gain_analysis",
+    "GainOptions": "qdgain.ta.gain_analysis",
+    "analyze_gain_series": "qdgain.ta.gain_analysis",
+    "gain_summary": "qdgain.ta.gain_analysis",
+    "gain_threshold": "qdgain.ta.gain_analysis",
+    "gain_bandwidth": "qdgain.ta.gain_analysis",
+    "gain_lifetime": "qdgain.ta.gain_analysis",
+    "fit_fluence_model": "qdgain.ta.gain_analysis",
+    # kinetics (SPEC §4)
+    "fit_trace": "qdgain.ta.kinetics",
+    "fit_global": "qdgain.ta.kinetics",
+    "fit_target": "qdgain.ta.kinetics",
+    "fit_fluence_series": "qdgain.ta.kinetics",
+    "svd_map": "qdgain.ta.kinetics",
+    "load_scheme": "qdgain.ta.kinetics",
+    "sequential_scheme": "qdgain.ta.kinetics",
+    "parallel_scheme": "qdgain.ta.kinetics",
+    "gaussian_irf": "qdgain.ta.kinetics",
+    "fit_pl_decay": "qdgain.ta.kinetics",
+    "fit_bands": "qdgain.ta.kinetics",
+}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the analysis names of ``_LAZY`` on first use (PEP 562); others raise as usual."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qdgain.ta' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if module.endswith("." + name) else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
