@@ -164,3 +164,19 @@ def test_delay_outside_range():
         warnings.simplefilter("error")
         r = gain_threshold(ds, delay_ps=2500.0)
     assert list(r.attrs["delays_used_ps"]) == [2500.0]
+
+
+def test_nonlinear_absorbance_and_normalised_bleach():
+    from qdgain.ta.gain_analysis import nonlinear_absorbance, normalised_bleach
+
+    ds = synth.series(N[:3], WL)
+    a = nonlinear_absorbance(ds)
+    assert_units(a, {"A": "OD", "A0": "OD"})
+    np.testing.assert_allclose(a["A"].values, ds["dA"].values + ds["A0"].values, rtol=0,
+                               atol=1e-15)
+    nb = normalised_bleach(ds, min_a0_od=1e-3)
+    assert nb.attrs["units"] == "1" and nb.attrs["masked_where"] == "A0 <= 0.001 OD"
+    keep = ds["A0"].values > 1e-3
+    np.testing.assert_allclose(nb.values[..., keep],
+                               -ds["dA"].values[..., keep] / ds["A0"].values[keep])
+    assert np.all(np.isnan(nb.values[..., ~keep]))

@@ -59,7 +59,8 @@ def plot_fluence_series(res: xr.Dataset, path: str | Path) -> Path:
     ok = res["snr"].values > res.attrs.get("min_snr", 3.0)
     ax[1, 0].errorbar(wl[ok], res["N_th"].values[ok], yerr=res["N_th_err"].values[ok], fmt=".",
                       ms=3, lw=0.6, label="zero crossing")
-    ax[1, 0].plot(wl[ok], res["N_th_fit"].values[ok], "-", lw=1, label="saturation fit")
+    okf = ok & (res["status_fit"].values == 0)  # extrapolated fits (beyond ⟨N⟩_max) not drawn
+    ax[1, 0].plot(wl[okf], res["N_th_fit"].values[okf], "-", lw=1, label="saturation fit")
     if "N_th_early" in res:
         ax[1, 0].plot(wl[ok], res["N_th_early"].values[ok], "r.", ms=3,
                       label=f"early ({res.attrs.get('early_delay_ps', 0):g} ps)")
