@@ -26,7 +26,7 @@ import xarray as xr
 from scipy.optimize import least_squares
 
 from qdgain.errors import ConvergenceError, ParameterError
-from qdgain.ta.kinetics.jacobian import model_and_jacobian
+from qdgain.ta.kinetics.jacobian import compressed_model, model_and_jacobian
 from qdgain.ta.kinetics.scheme import KineticScheme, parallel_scheme, sequential_scheme
 from qdgain.ta.kinetics.varpro import covariance_from_jacobian, project, scheme_concentrations
 from qdgain.units import with_units
@@ -195,16 +195,36 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
         return r
 
     analytic = "irf.width" in values0 and jacobian == "analytic"
+    compressed = analytic and scheme.n_dispersion == 0
+    cache: dict[bytes, np.ndarray] = {}
+
+    def ctilde(x: np.ndarray) -> np.ndarray:
+        # shared C: exactly compressed (n_free + 1)-residual, see jacobian.compressed_model
+        state["nfev"] += 1
+        try:
+            r_t, J_t, chi2 = compressed_model(scheme, full(x), names, delay, D, w)
+        except ParameterError:
+            r_t, J_t, chi2 = np.full(len(names) + 1, 1e3), np.zeros((len(names) + 1,
+                                                                     len(names))), np.inf
+        cache.clear()
+        cache[x.tobytes()] = J_t
+        state["x"], state["chi2"] = x, chi2
+        return r_t
 
     def jac(x: np.ndarray) -> np.ndarray:
         state["njev"] += 1
+        if compressed:
+            if x.tobytes() not in cache:
+                ctilde(x)
+            return cache[x.tobytes()]
         try:
             return model_and_jacobian(scheme, full(x), names, delay, wl, D, w)[1]
         except ParameterError:
             return np.zeros((D.size, len(names)))
 
     if names:
-        res = least_squares(resid, x0, jac=jac if analytic else "2-point", bounds=(lo, hi),
+        res = least_squares(ctilde if compressed else resid, x0,
+                            jac=jac if analytic else "2-point", bounds=(lo, hi),
                             method="trf", x_scale="jac", ftol=tol, xtol=tol, gtol=tol,
                             max_nfev=max_nfev)
         if res.status <= 0:
