@@ -103,9 +103,11 @@ def onset_times(
     method : {"derivative", "threshold"}
         Estimator (module docstring).
     window_ps : (float, float), optional
-        Delay window searched, ps; default from the first delay to 10 ps after it.
+        Delay window searched, ps. Default: ±5 ps around the steepest change of the
+        wavelength-averaged |∂ΔA/∂t| (never before the first delay).
     smooth_pixels : int
-        Neighbouring wavelengths averaged before the estimate (noise reduction).
+        Neighbouring wavelengths averaged before the estimate (noise reduction); keep their
+        span well below the range over which t₀ changes by one delay step.
     fraction : float
         Threshold fraction of the maximal |ΔA| for ``"threshold"`` (0.5: half rise).
     snr_min : float
@@ -115,7 +117,7 @@ def onset_times(
     if method not in ("derivative", "threshold", "model"):
         raise ParameterError(f"method {method!r}: use 'derivative', 'threshold' or 'model'")
     dA, t, _ = _map(ds)
-    lo, hi = window_ps if window_ps is not None else (t[0], t[0] + 10.0)
+    lo, hi = window_ps if window_ps is not None else _default_window(dA, t)
     sel = np.flatnonzero((t >= lo) & (t <= hi))
     if sel.size < 8:
         raise ParameterError(f"onset window {lo:g}–{hi:g} ps holds {sel.size} delays; need ≥ 8")
@@ -215,6 +217,20 @@ def _rss(tw: np.ndarray, y: np.ndarray, cand: np.ndarray, sigma: float) -> np.nd
     xty = Xt @ y
     beta = np.linalg.solve(xtx, xty[..., None])[..., 0]
     return y @ y - np.sum(beta * xty, axis=1)
+
+
+def _default_window(dA: np.ndarray, t: np.ndarray, half_ps: float = 5.0) -> tuple[float, float]:
+    """±``half_ps`` around the half rise of the wavelength-averaged |ΔA − ΔA(first delays)|.
+
+    The average over wavelengths rises across the whole chirp, so its half rise sits inside the
+    chirp even when the scan starts long before time zero.
+    """
+    z = np.nan_to_num(dA)
+    m = np.mean(np.abs(z - z[: max(3, t.size // 50)].mean(axis=0)), axis=1)
+    k = np.flatnonzero(m >= 0.5 * m.max())
+    tc = float(t[k[0]]) if k.size else float(t[0])
+    lo = max(float(t[0]), tc - half_ps)
+    return lo, max(tc + half_ps, lo + 2 * half_ps)
 
 
 def _onsets_da(ds: xr.Dataset, values: np.ndarray, method: str) -> xr.DataArray:

@@ -124,3 +124,22 @@ def test_spectrum_reader(tmp_path: Path) -> None:
         read_spectrum(write(tmp_path, "1.0,5\n1.25,7,8\n", "pl3.csv"))
     with pytest.raises(FormatError, match=r"s\.txt @ 3: x \(first column\) axis is duplicated"):
         read_spectrum(write(tmp_path, "500 1\n600 2\n600 3\n", "s.txt"))
+
+
+def test_npz_object_array_refused_without_pickle(tmp_path: Path) -> None:
+    p = tmp_path / "obj.npz"
+    np.savez(p, t=np.array([0.0, 1.0]), wl=np.array([500.0, 600.0]),
+             data=np.array([[1, "a"], [2, None]], dtype=object))
+    with pytest.raises(FormatError, match=r"obj\.npz @ 0: cannot read as \.npz: ValueError: "
+                                          r"Object arrays cannot be loaded"):
+        read_ta(p)
+
+
+def test_npz_missing_axis_names_the_arrays(tmp_path: Path) -> None:
+    p = tmp_path / "noaxis.npz"
+    np.savez(p, x=np.array([0.0, 1.0]), wl=np.array([500.0, 600.0]), data=np.zeros((2, 2)))
+    with pytest.raises(FormatError, match=r"no delay array .*arrays: \['x', 'wl', 'data'\]; "
+                                          r"pass keys="):
+        read_ta(p)
+    ds = read_ta(p, keys={"delay": "x"}, orientation="delay-rows")
+    np.testing.assert_array_equal(ds["delay"].values, [0.0, 1.0])
