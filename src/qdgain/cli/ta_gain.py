@@ -41,6 +41,8 @@ _EARLY = Annotated[float,
     typer.Option("--early", help="Early delay (ps) for multi-X gain.")]
 _DIAMETER = Annotated[float | None,
     typer.Option("--diameter", help="Dot diameter (nm).")]
+_DIAMETER_ERR = Annotated[float,
+    typer.Option("--diameter-err", help="1σ diameter error (nm), propagated to ⟨N⟩.")]
 _A_PUMP = Annotated[float | None,
     typer.Option("--a-pump", help="Absorbance at the pump (OD).")]
 _A400 = Annotated[float | None,
@@ -69,6 +71,7 @@ def gain(
     window: _WINDOW = None,
     early: _EARLY = 10.0,
     diameter: _DIAMETER = None,
+    diameter_err: _DIAMETER_ERR = 0.0,
     a_pump: _A_PUMP = None,
     a400: _A400 = None,
     pump_nm: _PUMP_NM = 700.0,
@@ -84,7 +87,7 @@ def gain(
         if None in (diameter, a_pump, a400):
             raise ParameterError("--fluence needs --diameter, --a-pump and --a400 to compute ⟨N⟩ "
                                  "(or give --N)")
-        cal = PumpCalibration(diameter, a_pump, a400, pump_nm, mu_i)
+        cal = PumpCalibration(diameter, a_pump, a400, pump_nm, mu_i, diameter_err)
     opt = GainOptions(delay_ps=delay, window_ps=window, early_delay_ps=early, a400_od=a400,
                       mu_i_400_cm=mu_i, film_volume_fraction=film,
                       lifetime_wavelength_nm=wavelength)

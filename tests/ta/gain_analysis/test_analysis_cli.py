@@ -110,13 +110,18 @@ def test_cli_fluence_calibration_and_errors(files):
     # fluences in µJ/cm² → ⟨N⟩ via σ_pump (d = 3.5 nm, A_pump = 0.05, A400 = 0.5)
     r = CliRunner().invoke(app, ["ta", "gain", *paths[:4], "--a0", str(tmp / "A0.txt"),
                                  "--fluence", "1,2,4,8", "--diameter", "3.5", "--a-pump", "0.05",
-                                 "--a400", "0.5", "--out", str(tmp / "o2"), "--json"])
+                                 "--a400", "0.5", "--diameter-err", "0.1", "--out",
+                                 str(tmp / "o2"), "--json"])
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout.strip().splitlines()[-1])
     # ⟨N⟩ = J σ (1 - e^{-αL})/(αL): σ = 2.2449e-20 × 4.84e5 × 0.05/0.5 = 1.0865e-15 cm²,
     # J(1 µJ/cm², 700 nm) = 3.5239e12, αL = 0.115129: (1 - 0.891251)/0.115129 = 0.94458
     # → ⟨N⟩ = 3.5239e12 × 1.0865e-15 × 0.94458 = 3.6166e-3
     assert s["N_mean"][0] == pytest.approx(3.6166e-3, rel=1e-4)
+    # δN/N = 3 δd/d = 3 × 0.1/3.5 = 0.085714 (linear); Monte Carlo (seed 0) within 3 %
+    err = s["N_calibration_relative_error"]
+    assert err["linear"] == pytest.approx(0.085714, rel=1e-4)
+    assert err["monte_carlo"] == pytest.approx(0.085714, rel=0.03)
     r = CliRunner().invoke(app, ["ta", "gain", *paths[:2], "--fluence", "1,2",
                                  "--out", str(tmp / "o3")])
     assert r.exit_code == 1

@@ -125,6 +125,9 @@ def analyze_gain_series(ds: xr.Dataset, a0: xr.DataArray | None = None,
             res[name + "_early"] = v
         res.attrs["early_delay_ps"] = float(opt.early_delay_ps)
         res.attrs["early_delays_used_ps"] = early.attrs["delays_used_ps"]
+    res["max_bleach_norm"] = with_units(
+        res["bleach_norm"].max("fluence", skipna=True).drop_vars(["N_mean"], errors="ignore"),
+        "1", "largest -ΔA/A0 of the series (> 2 is impossible for a simple 3-level system)")
     bw = gain_bandwidth(res["A"], noise_od=res["noise"].values, min_sigma=opt.band_min_sigma)
     res.attrs.update(min_snr=opt.min_snr, band_min_sigma=opt.band_min_sigma)
     res = res.merge(bw.drop_vars(["fluence", "N_mean"], errors="ignore"), compat="override")

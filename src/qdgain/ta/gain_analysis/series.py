@@ -17,6 +17,8 @@ from qdgain.calibration import (
     PAPER_MU_I_400_CM,
     mean_excitons,
     photons_per_cm2_from_fluence,
+    propagate_linear,
+    propagate_monte_carlo,
     pump_cross_section_cm2,
 )
 from qdgain.errors import ParameterError
@@ -45,6 +47,8 @@ class PumpCalibration:
         Pump wavelength, nm.
     mu_i_400_cm : float
         Intrinsic absorption coefficient at 400 nm, cm⁻¹.
+    diameter_err_nm : float
+        1σ error of the diameter, nm (0: not propagated).
     """
 
     diameter_nm: float
@@ -52,13 +56,30 @@ class PumpCalibration:
     absorbance_400_od: float
     pump_wavelength_nm: float = 700.0
     mu_i_400_cm: float = PAPER_MU_I_400_CM
+    diameter_err_nm: float = 0.0
 
-    def n_mean(self, fluence_uJ_cm2: np.ndarray) -> np.ndarray:
+    def n_mean(self, fluence_uJ_cm2: np.ndarray, diameter_nm: np.ndarray | float | None = None
+               ) -> np.ndarray:
         """⟨N⟩ = J σ_pump (1 − e^{−αL})/(αL) for fluences in µJ cm⁻²."""
-        sig = pump_cross_section_cm2(self.diameter_nm, self.mu_i_400_cm,
-                                     self.absorbance_pump_od, self.absorbance_400_od)
+        d = self.diameter_nm if diameter_nm is None else diameter_nm
+        sig = pump_cross_section_cm2(d, self.mu_i_400_cm, self.absorbance_pump_od,
+                                     self.absorbance_400_od)
         j = photons_per_cm2_from_fluence(fluence_uJ_cm2, self.pump_wavelength_nm)
         return np.asarray(mean_excitons(j, sig, self.absorbance_pump_od), dtype=float)
+
+    def n_mean_relative_error(self, seed: int = 0) -> dict[str, float]:
+        """Relative 1σ error of every ⟨N⟩ from the diameter error (V ∝ d³), linear and MC.
+
+        It is a common scale factor on all ⟨N⟩ and thresholds of the series.
+        """
+        def one(diameter_nm: np.ndarray | float) -> np.ndarray:
+            return self.n_mean(np.asarray(1.0), diameter_nm)
+
+        vals, sig = {"diameter_nm": self.diameter_nm}, {"diameter_nm": self.diameter_err_nm}
+        lin = propagate_linear(one, vals, sig)
+        mc = propagate_monte_carlo(one, vals, sig, n_samples=20000, seed=seed)
+        return {"linear": lin.rel_std, "monte_carlo": mc.rel_std, "seed": seed,
+                "diameter_err_nm": self.diameter_err_nm}
 
 
 def load_fluence_series(paths: Sequence[str | Path], *,
@@ -185,6 +206,8 @@ def run_gain_analysis(paths: Sequence[str | Path], out_dir: str | Path, *,
     say("writing results")
     _write_netcdf(res, nc)
     summary = gain_summary(res)
+    if calibration is not None and calibration.diameter_err_nm > 0:
+        summary["N_calibration_relative_error"] = calibration.n_mean_relative_error()
     summary["outputs"] = {"netcdf": str(nc)}
     if figures:
         say("drawing figures")
