@@ -14,6 +14,8 @@ from qdgain.materials.bulk import (
     kpath,
     special_point,
 )
+from qdgain.materials.fit import FitResult, FitSpec, fit_parameters, load_fit_spec, run_fit
+from qdgain.materials.guards import BandOrderReport, band_order_scan
 from qdgain.materials.parameters import (
     DEFAULT_SET,
     TBParameters,
@@ -22,9 +24,20 @@ from qdgain.materials.parameters import (
     save_parameters,
 )
 from qdgain.materials.slater_koster import hopping_blocks, onsite_energies, spin_orbit_matrix
+from qdgain.materials.targets import Target, evaluate_targets, kane_energy
 
 __all__ = [
+    "BandOrderReport",
     "DEFAULT_SET",
+    "FitResult",
+    "FitSpec",
+    "Target",
+    "band_order_scan",
+    "evaluate_targets",
+    "fit_parameters",
+    "kane_energy",
+    "load_fit_spec",
+    "run_fit",
     "GammaLevels",
     "KPath",
     "TBParameters",

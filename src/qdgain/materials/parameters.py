@@ -347,7 +347,7 @@ def load_parameters(name_or_path: str | os.PathLike[str] = DEFAULT_SET) -> TBPar
     key = str(name_or_path)
     key = _ALIASES.get(key, key)
     path = Path(key)
-    if path.suffix.lower() == ".json" or path.exists():
+    if path.suffix.lower() == ".json" or path.is_file():
         data = _read_json(path)
         if not isinstance(data, Mapping):
             raise FormatError("top level must be a JSON object", str(path), 1)
