@@ -113,3 +113,13 @@ def test_every_writable_format_has_a_roundtrip_class() -> None:
     covered = {c.format for c in RoundTrip.__subclasses__()}
     writable = {n for n, f in FORMATS.items() if f.write is not None}
     assert writable <= covered, f"formats without a RoundTrip test: {writable - covered}"
+
+
+def test_written_file_has_default_permissions(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    p = tmp_path / "m.nc"
+    write_ta(make_map(), p)
+    assert (p.stat().st_mode & 0o777) == (0o666 & ~umask)

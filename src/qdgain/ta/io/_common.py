@@ -154,6 +154,10 @@ def atomic_write(path: str | Path, writer: Callable[[str], Any]) -> None:
     os.close(fd)
     try:
         writer(tmp)
+        # mkstemp makes 0600 files; give the result the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
