@@ -64,6 +64,10 @@ def test_kimopack_style_csv_of_real_data(tmp_path: Path) -> None:
              corner="Delay/Wavelength")
     back = read_ta(p)
     np.testing.assert_array_equal(back["dA"].values, ds["dA"].values)
+    # wrong orientation option: the delays (from −0.00095 ps) would become wavelengths
+    with pytest.raises(FormatError, match=r"hippius\.txt @ 2: wavelength axis \(first column\) "
+                                          r"has a non-positive value -0.00095: wrong orientation"):
+        read_ta(p, orientation="wavelength-rows")
     # first line (the wavelength axis) removed → a data row is taken for the axis: clear error
     q = tmp_path / "cut.txt"
     q.write_text("\n".join(p.read_text().splitlines()[1:]) + "\n")
