@@ -26,6 +26,7 @@ import xarray as xr
 from scipy.optimize import least_squares
 
 from qdgain.errors import ConvergenceError, ParameterError
+from qdgain.ta.dataset import check_ta
 from qdgain.ta.kinetics.jacobian import compressed_model, model_and_jacobian
 from qdgain.ta.kinetics.scheme import KineticScheme, parallel_scheme, sequential_scheme
 from qdgain.ta.kinetics.varpro import covariance_from_jacobian, project, scheme_concentrations
@@ -92,7 +93,13 @@ class TargetFitResult:
 
 
 def as_map(data: xr.Dataset | xr.DataArray) -> xr.DataArray:
-    """The ``dA`` map (delay, wavelength) of a TA dataset, checked (ParameterError lists all)."""
+    """The ``dA`` map (delay, wavelength) of a TA dataset, checked (ParameterError lists all).
+
+    A Dataset goes through ``qdgain.ta.dataset.check_ta`` (units, axes, NaN: every problem at
+    once); a bare DataArray (simulations, tests) gets the dims/axes/NaN checks below.
+    """
+    if isinstance(data, xr.Dataset):
+        check_ta(data)
     da = data["dA"] if isinstance(data, xr.Dataset) else data
     problems = []
     if set(da.dims) != {"delay", "wavelength"}:
