@@ -56,6 +56,18 @@ def plot_fluence_series(res: xr.Dataset, path: str | Path) -> Path:
     ax[0, 1].set(xlabel="wavelength (nm)", ylabel="A = ΔA + A0 (OD)",
                  title="(b) nonlinear absorbance (A < 0: gain)")
     ax[0, 1].legend(fontsize=7, ncol=2)
+    sig = np.nanmax(np.abs(res["dA"].values), axis=0)
+    big = np.flatnonzero(sig > 0.05 * np.nanmax(sig))
+    if big.size:  # zoom on the bleach / gain region, as the paper's Fig. 3a,b
+        lo, hi = wl[big[0]] - 50.0, wl[big[-1]] + 50.0
+        for a in (ax[0, 0], ax[0, 1]):
+            a.set_xlim(max(lo, wl[0]), min(hi, wl[-1]))
+        inside = (wl >= lo) & (wl <= hi)
+        amin = float(np.nanmin(res["A"].values[:, inside]))
+        top = max(float(np.nanmax(sig[inside])), 1e-12)
+        ax[0, 0].set_ylim(-0.05 * top, 1.5 * top)
+        if amin < 0:
+            ax[0, 1].set_ylim(1.4 * amin, 4 * abs(amin))
     ok = res["snr"].values > res.attrs.get("min_snr", 3.0)
     ax[1, 0].errorbar(wl[ok], res["N_th"].values[ok], yerr=res["N_th_err"].values[ok], fmt=".",
                       ms=3, lw=0.6, label="zero crossing")
