@@ -49,3 +49,14 @@ def test_gain_threshold_json():
 def test_gain_threshold_unknown_model():
     res = runner.invoke(app, ["gain", "threshold", "--model", "4level"])
     assert res.exit_code == 1 and "unknown" in res.output
+
+
+def test_ta_simulate_noiseless_with_chirp_netcdf(tmp_path):
+    io = pytest.importorskip("qdgain.ta.io")
+    res = runner.invoke(app, ["ta", "simulate", "--N", "0.3", "--format", "netcdf", "--out",
+                              str(tmp_path), "--n-delays", "30", "--n-wavelengths", "32",
+                              "--chirp", "0.5,-0.2", "--noiseless", "--json"])
+    assert res.exit_code == 0, res.output
+    ds = io.read_ta(json.loads(res.stdout)["files"][0])
+    early = ds["dA"].sel(delay=slice(None, -3.0)).values
+    assert np.abs(early).max() < 1e-12  # no noise, no scatter, nothing before the pump

@@ -98,3 +98,30 @@ def test_bad_inputs_are_rejected():
         two_level_threshold(method="exact")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="no 3-level gain"):
         threshold_summary("3level", preset("cdse-2level"))
+
+
+def _band_edge_only(name: str):
+    """Model whose only optical line is X1 (holes all in VB1): the textbook 2-level dot."""
+    m = preset(name)
+    sp = m.spectra
+    zero = {"sigma_cm2": 0.0}
+    sp = replace(sp, x2=replace(sp.x2, **zero), gain=replace(sp.gain, **zero),
+                 ib_electron=replace(sp.ib_electron, **zero),
+                 ib_hole=replace(sp.ib_hole, **zero), continuum_sigma_cm2_per_eV=0.0)
+    kin = replace(m.kinetics, x2_fraction=0.0, tau_auger_ps=math.inf, tau_x_ps=math.inf,
+                  tau_capture_ps=math.inf, ionisation_probability=0.0)
+    return replace(m, spectra=sp, kinetics=kin)
+
+
+@pytest.mark.parametrize("name", ["hgte-1220", "cdse-2level"])
+def test_two_level_limit_of_the_full_model(name):
+    # X1 only, holes in VB1, no decay: every wavelength sees the same occupation factor
+    # 1 - min(n,4)/4 - min(n,2)/2, so the threshold is the exact Poisson 2-level number at all λ,
+    # both from the static Poisson sum and from the kinetics after cooling (30 ps = 20 τ_cool)
+    m = _band_edge_only(name)
+    lam = np.linspace(*m.gain_window_nm, 25)
+    exact = two_level_threshold(2, 4, "poisson")
+    np.testing.assert_allclose(two_level_threshold_spectrum(m, lam), exact, rtol=1e-8)
+    kin = threshold_spectrum(m, lam, delay_ps=30.0)
+    # bisection to 1e-4 in log <N>; hot remainder e^-20 and n_max = 12 tail (< 1e-7) negligible
+    np.testing.assert_allclose(kin, exact, rtol=2e-4)
