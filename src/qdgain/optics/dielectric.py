@@ -41,7 +41,7 @@ from qdgain.errors import ConvergenceError, ParameterError
 from qdgain.excitons.coulomb import onsite_radius_nm
 
 __all__ = ["DielectricResult", "linear_response_density", "dielectric_constant",
-           "fit_sphere_field", "reduce_spin"]
+           "fit_sphere_field", "reduce_spin", "dense_spectrum", "dielectric_vs_diameter"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +145,21 @@ def fit_sphere_field(positions_nm: np.ndarray, potential_eV: np.ndarray, radius_
     return float(coef[2]), int(inner.sum())
 
 
-def dielectric_constant(ham: Any, fermi_eV: float, *, field_V_nm: float = 0.01,
+def dense_spectrum(ham: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Full diagonalisation of (the spin block of) a TB Hamiltonian.
+
+    Returns ``(energies_eV, vectors, atom_of_row, g, n_occ)`` with ``n_occ`` the occupied states
+    of the block (``ham.n_valence // g``; the electron count of the neutral dot).
+    """
+    Hd, atom, g = reduce_spin(ham)
+    w, C = sla.eigh(Hd, overwrite_a=True, check_finite=False, driver="evd")
+    n_val = getattr(ham, "n_valence", None)
+    if n_val is None:
+        raise ParameterError("the Hamiltonian has no n_valence (electron count); pass fermi_eV")
+    return w, C, atom, g, int(n_val) // g
+
+
+def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: float = 0.01,
                         lattice_constant_nm: float = 0.646, fit_fraction: float = 0.6,
                         tol: float = 1e-8, max_iter: int = 60) -> DielectricResult:
     """ε_in of a dot: self-consistent linear response to a uniform field, fitted to a sphere.
@@ -155,8 +169,9 @@ def dielectric_constant(ham: Any, fermi_eV: float, *, field_V_nm: float = 0.01,
     ham : TBHamiltonian
         Field-free Hamiltonian (``matrix``, ``positions_nm``, ``atom_of_basis``, optionally
         ``spin_of_basis``); ``soc=False`` Hamiltonians use the cheaper spin block.
-    fermi_eV : float
-        Energy in the gap separating occupied from empty states, eV (e.g. (homo + lumo)/2).
+    fermi_eV : float, optional
+        Energy in the gap separating occupied from empty states, eV (e.g. (homo + lumo)/2);
+        default: fill ``ham.n_valence`` spin-orbitals (the neutral dot).
     field_V_nm : float
         External field F₀, V/nm (linear response: ε_in does not depend on it).
     lattice_constant_nm : float
@@ -173,9 +188,9 @@ def dielectric_constant(ham: Any, fermi_eV: float, *, field_V_nm: float = 0.01,
     pos = np.asarray(ham.positions_nm, dtype=float)
     pos = pos - pos.mean(axis=0)
     n_at = len(pos)
-    Hd, atom, g = reduce_spin(ham)
-    w, C = sla.eigh(Hd, overwrite_a=True, check_finite=False, driver="evd")
-    n_occ = int(np.searchsorted(w, fermi_eV))
+    w, C, atom, g, n_occ = dense_spectrum(ham)
+    if fermi_eV is not None:
+        n_occ = int(np.searchsorted(w, fermi_eV))
     if n_occ in (0, len(w)):
         raise ParameterError(f"fermi_eV = {fermi_eV} lies outside the spectrum "
                              f"[{w[0]:.3f}, {w[-1]:.3f}] eV; pass an energy in the gap")
@@ -209,3 +224,30 @@ def dielectric_constant(ham: Any, fermi_eV: float, *, field_V_nm: float = 0.01,
                             field_in_V_nm=F_in, potential_eV=U, induced_electrons=dn,
                             radius_nm=radius, n_fit_atoms=n_fit, iterations=count[0],
                             spin_degeneracy=g)
+
+
+def dielectric_vs_diameter(diameters_nm: list[float], material: str = "HgTe", *,
+                           soc: bool = False, **kw: Any) -> list[DielectricResult]:
+    """ε_in(d) for spheres of the given diameters (nm); ``soc=False`` uses the spin block.
+
+    Parameters
+    ----------
+    diameters_nm : list of float
+        Sphere diameters, nm (> 0).
+    material : str
+        Material / parameter-set name for :func:`qdgain.structure.nanocrystal`.
+    soc : bool
+        Spin–orbit coupling in the Hamiltonian (16× costlier diagonalisation).
+    **kw
+        Passed to :func:`dielectric_constant`.
+    """
+    from qdgain.electronic import hamiltonian
+    from qdgain.structure import Sphere, nanocrystal
+
+    out = []
+    for d in diameters_nm:
+        if not d > 0:
+            raise ParameterError(f"diameter {d} nm: diameters must be > 0")
+        nc = nanocrystal(material, Sphere(diameter_nm=float(d)))
+        out.append(dielectric_constant(hamiltonian(nc, soc=soc), **kw))
+    return out
