@@ -118,6 +118,9 @@ def plot_material_gain(res: xr.Dataset, path: str | Path) -> Path | None:
     ax.plot(wl, res["g_film"].isel(fluence=-1).values, color="tab:red", ls="--", lw=1.2,
             label=f"film, f = {res.attrs.get('film_volume_fraction', 0):g}")
     ax.set_ylim(0, max(np.nanmax(gi) * 1.15, 1.0))
+    b_lo = float(res["band_lower_limit"].min())
+    b_hi = float(res["band_upper_limit"].max())
+    ax.set_xlim(max(float(wl[0]), b_lo - 100.0), max(float(wl[-1]), b_hi) + 15.0)
     ax.set(xlabel="wavelength (nm)", ylabel="gain (cm⁻¹)",
            title="material gain over the telecom bands")
     ax.legend(fontsize=8, loc="upper left")
