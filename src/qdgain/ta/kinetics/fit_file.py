@@ -51,15 +51,22 @@ def _plots(res: TargetFitResult, out_dir: Path, stem: str) -> list[str]:
     files = []
     label = "EAS" if res.scheme.kind == "sequential" else (
         "SAS" if res.scheme.kind == "target" else "amplitude spectra")
+    # components faster than the IRF width are coherent artefacts: left out of these plots
+    # (they would set the scale), still in the JSON/results
+    w = res.parameters.get("irf.width", 0.0)
+    K = res.scheme.rate_matrix(res.parameters)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for comp in res.das["component"].values:
         d = res.das.sel(component=comp)
-        axes[0].plot(d["wavelength"], d, label=f"{float(d['lifetime']):.3g} ps")
-    axes[0].set(title="DAS", xlabel="wavelength (nm)", ylabel="dA (OD)")
+        if float(d["lifetime"]) > w:
+            axes[0].plot(d["wavelength"], d, label=f"{float(d['lifetime']):.3g} ps")
+    axes[0].set(title=f"DAS (lifetimes > IRF width {w:.3g} ps)", xlabel="wavelength (nm)",
+                ylabel="dA (OD)")
     axes[0].legend(fontsize=7)
-    for sp in res.species_spectra["species"].values:
-        axes[1].plot(res.species_spectra["wavelength"], res.species_spectra.sel(species=sp),
-                     label=str(sp))
+    for i, sp in enumerate(res.species_spectra["species"].values):
+        if -K[i, i] < 1.0 / max(w, 1e-12):
+            axes[1].plot(res.species_spectra["wavelength"],
+                         res.species_spectra.sel(species=sp), label=str(sp))
     axes[1].set(title=label, xlabel="wavelength (nm)")
     axes[1].legend(fontsize=7)
     fig.tight_layout()
