@@ -100,3 +100,11 @@ def test_default_delays_cover_the_paper_window():
     assert t[0] == -5.0 and t[-1] == pytest.approx(2500.0) and t.size == 1000
     with pytest.raises(ParameterError, match="Instrument.irf_fwhm_ps"):
         Instrument(irf_fwhm_ps=-1.0)
+
+
+@pytest.mark.parametrize("chirp", [(), (0.5, 0.2)])
+def test_no_pump_no_signal(chirp):
+    inst = Instrument(chirp_ps=chirp, probe_photons=np.inf, readout_noise_e=0.0,
+                      pump_scatter_od=0.0)
+    ds = simulate_ta(MODEL, [0.0], delay_ps=T, wavelength_nm=LAM, instrument=inst)
+    assert np.all(ds["dA"].values == 0.0)

@@ -160,7 +160,9 @@ def _delta_absorbance(model: GainModel, N: np.ndarray, t: np.ndarray, lam: np.nd
     keep = weight > 1e-12 * weight.max()  # modes no ⟨N⟩ populates (high-n tails) add nothing
     rates, spec, amp = m.rates_per_ps[keep], spec[keep], m.amplitudes[:, keep]
     s = inst.irf_fwhm_ps * _FWHM_TO_SIGMA
-    out = np.empty((N.size, t.size, lam.size))
+    out = np.zeros((N.size, t.size, lam.size))
+    if rates.size == 0:  # <N> = 0 only: nothing excited
+        return out
     if not inst.chirp_ps:
         H = irf_exponential(rates[:, None], t[None, :], s)  # (K, T)
         for f in range(N.size):
