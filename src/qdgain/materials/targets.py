@@ -6,9 +6,9 @@ Target kinds (energies in eV, masses in m0):
 ``E6_minus_E8``    E(Γ6) − E(Γ8) (negative = inverted order, HgTe)
 ``Delta_so``       E(Γ8) − E(Γ7)
 ``mass``           effective mass of ``band`` ∈ {Gamma8_upper, Gamma8_lower, Gamma6, Gamma7}
-                   along ``direction`` ("100", "110", "111"), central difference with
-                   h = 0.05 nm^-1 and Kramers-pair averaging (:func:`~qdgain.materials.bulk.
-                   effective_mass`)
+                   along ``direction`` ("100", "110", "111"), central differences with
+                   h = 0.05 and 0.1 nm^-1, Richardson-extrapolated, Kramers-pair averaged
+                   (:func:`~qdgain.materials.bulk.effective_mass`)
 ``band_energy``    energy of band ``band`` (offset from the highest occupied band: 0 = highest
                    occupied, 1 = lowest empty, −2 = the pair below ...) at ``k`` ("G", "X", "L",
                    "K", "W", "U" or [kx, ky, kz] in units of 2π/a), relative to E(Γ8)
@@ -38,6 +38,7 @@ from qdgain.materials.bulk import (
     bulk_hamiltonian,
     direction_vector,
     gamma_levels,
+    richardson_curvature,
 )
 from qdgain.materials.parameters import TBParameters
 
@@ -185,8 +186,8 @@ def evaluate_targets(params: TBParameters, targets: Sequence[Target]) -> np.ndar
     for t in targets:
         if t.kind == "mass":
             u = direction_vector(t.direction or "")
-            slots.append((len(ks), len(ks) + 1))
-            ks += [_MASS_STEP * u, -_MASS_STEP * u]
+            slots.append(tuple(range(len(ks), len(ks) + 4)))
+            ks += [_MASS_STEP * u, -_MASS_STEP * u, 2 * _MASS_STEP * u, -2 * _MASS_STEP * u]
         elif t.kind == "band_energy":
             slots.append((len(ks),))
             ks.append(unit * _k_fraction(t))
@@ -216,9 +217,8 @@ def evaluate_targets(params: TBParameters, targets: Sequence[Target]) -> np.ndar
             out[i] = ek[sl[0], j] - g.e_gamma8
         elif t.kind == "mass":
             j = start[str(t.band)]
-            ep = 0.5 * (ek[sl[0], j] + ek[sl[0], j + 1])
-            em = 0.5 * (ek[sl[1], j] + ek[sl[1], j + 1])
-            curv = (ep + em - 2.0 * e0[j]) / _MASS_STEP**2
+            e = [0.5 * (e0[j] + e0[j + 1])] + [0.5 * (ek[q, j] + ek[q, j + 1]) for q in sl]
+            curv = richardson_curvature(np.array(e), _MASS_STEP)
             out[i] = 2.0 * HBAR2_2M_EV_NM2 / curv if curv != 0 else np.inf
         else:   # Ep
             dh = (hk[ep_at] - hk[ep_at + 1]) / (2.0 * _DK_EP)
