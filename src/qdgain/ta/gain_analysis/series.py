@@ -6,7 +6,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +192,8 @@ def run_gain_analysis(paths: Sequence[str | Path], out_dir: str | Path, *,
     a0 = read_spectrum(a0_path, kind="A0") if a0_path is not None else None
     opt = options or GainOptions()
     if calibration is not None and opt.a400_od is None:
-        opt = GainOptions(**{**{k: getattr(opt, k) for k in opt.__slots__},
-                             "a400_od": calibration.absorbance_400_od,
-                             "mu_i_400_cm": calibration.mu_i_400_cm})
+        opt = replace(opt, a400_od=calibration.absorbance_400_od,
+                      mu_i_400_cm=calibration.mu_i_400_cm)
     say("analysing")
     res = analyze_gain_series(ds, a0, opt)
     out = Path(out_dir)
