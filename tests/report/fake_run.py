@@ -129,17 +129,21 @@ def _broken(ctx):
     raise RuntimeError("layer not there (test)")
 
 
-def fake_run(out: Path, *, break_stage: str | None = None) -> Path:
-    """Write a fake run into ``out`` (``break_stage`` fails, to test the missing paths)."""
+def fake_stages(break_stage: str | None = None) -> list[Stage]:
+    """The fake pipeline (``break_stage`` raises, to test the missing paths)."""
     funcs = {"bulk": _plain, "tb_sphere": _tb, "tb_tetra": _tb, "excitons": _excitons,
              "dielectric": _plain, "gain_model": _gain_model, "simulate": _plain,
              "ta_gain": _ta_gain, "calibration": _plain, "material_gain": _material_gain,
              "kinetics": _kinetics}
     needs = {"excitons": ("tb_sphere",), "ta_gain": ("simulate",),
              "material_gain": ("ta_gain", "calibration"), "kinetics": ("ta_gain",)}
-    stages = [Stage(n, _broken if n == break_stage else f, {"fake": True},
-                    needs=needs.get(n, ()), title=f"fake {n}") for n, f in funcs.items()]
-    records = run_stages(stages, out)
+    return [Stage(n, _broken if n == break_stage else f, {"fake": True},
+                  needs=needs.get(n, ()), title=f"fake {n}") for n, f in funcs.items()]
+
+
+def fake_run(out: Path, *, break_stage: str | None = None) -> Path:
+    """Write a fake run into ``out`` (``break_stage`` fails, to test the missing paths)."""
+    records = run_stages(fake_stages(break_stage), out)
     run = {"stages": {n: {"name": r.name, "key": r.key, "status": r.status,
                           "seconds": r.seconds, "path": r.path, "reason": r.reason,
                           "title": r.title, "params": dict(r.params),

@@ -84,9 +84,14 @@ def kinetics_stage_body(ctx: StageContext) -> None:
         return r.lifetimes_ps
 
     def mx_gain() -> float:
-        early = res["N_th_early"].values
-        lam = float(res["wavelength"][int(np.nanargmin(early))]) if np.isfinite(early).any() \
-            else peak_nm
+        # the multi-exciton band: gain at 10 ps where the 2.5 ns (single-exciton) gain is absent
+        early, late = res["N_th_early"].values, res["N_th_late"].values \
+            if "N_th_late" in res else res["N_th"].values
+        only_early = np.isfinite(early) & ~np.isfinite(late)
+        if not only_early.any():
+            raise ValueError("no gain band at 10 ps that is absent at 2.5 ns (no multi-exciton "
+                             "gain in the series)")
+        lam = float(res["wavelength"][int(np.nanargmin(np.where(only_early, early, np.nan)))])
         sel = t > 3.0
         tr = (series["dA"] + a0).isel(fluence=high).sel(wavelength=lam, method="nearest")
         r = fit_trace(t[sel], tr.values[sel], [90.0, 700.0], fit_irf=False)
