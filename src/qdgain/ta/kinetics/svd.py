@@ -1,10 +1,12 @@
 """Singular-value decomposition of a TA map: singular values, vectors and the noise floor.
 
-dA = U diag(s) V^T. For a map of rank r plus white noise of standard deviation sigma, the
-singular values beyond r follow the Marchenko–Pastur edge sigma (sqrt(n_t) + sqrt(n_w)); the
-noise floor is estimated from the median singular value, robust to the few signal components
-(Gavish & Donoho 2014: s_med / sqrt(n * mu_MP) with mu_MP the Marchenko–Pastur median, here
-approximated by its square-matrix-free bound), and components above the edge are significant.
+dA = U diag(s) V^T. For a map of rank r plus white noise of standard deviation sigma
+(n x m, n >= m, beta = m / n) the squared noise singular values s^2 / (n sigma^2) follow the
+Marchenko–Pastur law with density sqrt((b - x)(x - a)) / (2 pi beta x) on
+[a, b] = [(1 - sqrt(beta))^2, (1 + sqrt(beta))^2]. The median singular value is barely moved by
+a few signal components, so sigma = s_med / sqrt(n mu_beta) with mu_beta the Marchenko–Pastur
+median (Gavish & Donoho, IEEE Trans. Inf. Theory 60, 5040 (2014)); components above the bulk
+edge sigma (sqrt(n) + sqrt(m)) (+10 %) are significant.
 """
 
 from __future__ import annotations
@@ -13,11 +15,24 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
+from scipy.integrate import quad
+from scipy.optimize import brentq
 
 from qdgain.ta.kinetics.target import as_map
 from qdgain.units import with_units
 
 __all__ = ["SVDResult", "svd_map"]
+
+
+def _mp_median(beta: float) -> float:
+    """Median of the Marchenko–Pastur law of aspect ratio 0 < beta <= 1 (dimensionless)."""
+    a, b = (1 - np.sqrt(beta)) ** 2, (1 + np.sqrt(beta)) ** 2
+
+    def cdf(x: float) -> float:
+        f = lambda t: np.sqrt(max((b - t) * (t - a), 0.0)) / (2 * np.pi * beta * t)  # noqa: E731
+        return quad(f, a, x, limit=200)[0]
+
+    return float(brentq(lambda x: cdf(x) - 0.5, a + 1e-12, b))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +67,8 @@ def svd_map(data: xr.Dataset | xr.DataArray, n_vectors: int = 10) -> SVDResult:
     D = da.values
     U, s, Vt = np.linalg.svd(D, full_matrices=False)
     n_t, n_w = D.shape
-    # sigma from the median singular value of the noise bulk: for an n_t x n_w Gaussian matrix
-    # the singular values fill [sqrt(n_t)-sqrt(n_w), sqrt(n_t)+sqrt(n_w)] sigma (|.|); its median
-    # is close to sqrt(max(n_t, n_w)) sigma, which is what is used here.
-    sigma = float(np.median(s) / np.sqrt(max(n_t, n_w)))
+    n, m = max(n_t, n_w), min(n_t, n_w)
+    sigma = float(np.median(s) / np.sqrt(n * _mp_median(m / n)))
     edge = sigma * (np.sqrt(n_t) + np.sqrt(n_w))
     n_sig = int(np.sum(s > 1.1 * edge))
     k = min(n_vectors, s.size)
