@@ -9,9 +9,10 @@ from typer.testing import CliRunner
 
 from qdgain import constants as C
 from qdgain.cli import app
+from qdgain.convert import ev_to_nm, nm_to_ev, require_units
 from qdgain.errors import ConvergenceError, FormatError, ParameterError, QdgainError
 from qdgain.testing import assert_units
-from qdgain.units import ev_to_nm, nm_to_ev, require_units, with_units
+from qdgain.units import with_units
 
 
 def test_derived_constants_match_textbook_values():

@@ -25,11 +25,12 @@ import numpy as np
 import xarray as xr
 
 from qdgain.constants import C_M_S, COULOMB_EV_NM, HBAR_EV_S, K_B_EV_K
+from qdgain.convert import ev_to_nm, nm_to_ev
 from qdgain.errors import ParameterError
 from qdgain.excitons import ChargedDot, Excitons
 from qdgain.excitons.coulomb import StatesLike
 from qdgain.optics.dipoles import carrier_dipoles_nm, exciton_dipoles_nm, trion_dipoles_nm
-from qdgain.units import ev_to_nm, nm_to_ev, with_units
+from qdgain.units import with_units
 
 __all__ = [
     "Transitions",

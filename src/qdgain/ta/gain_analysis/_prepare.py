@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from qdgain.convert import require_units
 from qdgain.errors import ParameterError
-from qdgain.units import require_units, with_units
+from qdgain.units import with_units
 
 __all__ = ["A0Overlap", "sorted_series", "a0_on_probe_grid", "window_mean", "estimate_noise_od"]
 

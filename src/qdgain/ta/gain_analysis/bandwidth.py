@@ -16,8 +16,9 @@ import numpy as np
 import xarray as xr
 
 from qdgain.calibration import band_overlap_nm, telecom_bands
+from qdgain.convert import require_units
 from qdgain.errors import ParameterError
-from qdgain.units import require_units, with_units
+from qdgain.units import with_units
 
 __all__ = ["gain_bandwidth", "band_edges"]
 

@@ -26,8 +26,9 @@ import xarray as xr
 from scipy.optimize import least_squares
 from scipy.stats import poisson
 
+from qdgain.convert import require_units
 from qdgain.errors import ParameterError
-from qdgain.units import require_units, with_units
+from qdgain.units import with_units
 
 __all__ = ["bleach_two_level", "bleach_three_level", "bleach_four_level", "FluenceFit",
            "fit_fluence_model", "MODELS"]

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from qdgain.convert import ev_to_nm
 from qdgain.errors import FormatError, ParameterError
 from qdgain.ta.dataset import OD_PER_UNIT
 from qdgain.ta.io._common import atomic_write, check_axis, parse_floats, read_text, split_fields
 from qdgain.ta.io.matrix import sniff_delimiter
-from qdgain.units import ev_to_nm, with_units
+from qdgain.units import with_units
 
 __all__ = ["read_spectrum", "write_spectrum"]
 
