@@ -1,3 +1,35 @@
-"""qdgain.electronic layer (see DESIGN.md)."""
+"""qdgain.electronic: sparse tight-binding Hamiltonians of nanocrystals and band-edge states."""
 
-__all__: list[str] = []
+from qdgain.electronic.hamiltonian import (
+    DEFAULT_PASSIVATION_SHIFT_EV,
+    TBHamiltonian,
+    estimate_memory_GB,
+    hamiltonian,
+    valence_state_count,
+)
+from qdgain.electronic.solvers import band_edge_states, inertia, time_reversed
+from qdgain.electronic.states import (
+    Level,
+    States,
+    degeneracy_groups,
+    density_of_states,
+    load_states,
+    save_states,
+)
+
+__all__ = [
+    "DEFAULT_PASSIVATION_SHIFT_EV",
+    "TBHamiltonian",
+    "hamiltonian",
+    "estimate_memory_GB",
+    "valence_state_count",
+    "band_edge_states",
+    "inertia",
+    "time_reversed",
+    "States",
+    "Level",
+    "degeneracy_groups",
+    "density_of_states",
+    "save_states",
+    "load_states",
+]

@@ -1,0 +1,287 @@
+"""Interior eigensolvers for the band-edge states: shift-invert Arnoldi and dense.
+
+Shift-invert (default above ``DENSE_MAX_BASIS``): one sparse LU of H − σ I with a symmetric
+minimum-degree ordering and no pivoting (SuperLU ``MMD_AT_PLUS_A``, ``SymmetricMode``,
+``diag_pivot_thresh = 0``; 2× less fill than SciPy's default COLAMD + partial pivoting, see
+``shared/notes/eigensolvers.md``). Without pivoting H − σ I = L D Lᴴ, so by Sylvester's law the
+number of negative pivots is the number of eigenvalues below σ; comparing it with the number of
+valence states (bond counting) tells whether σ lies in the gap. With σ in the gap the transformed
+spectrum ν = 1/(E − σ) separates the bands: the largest ν are the lowest conduction states and the
+most negative ν the highest valence states, so one factorisation serves both (ARPACK runs with
+``which="LR"`` and ``"SR"``).
+
+Every path ends with the same finishing step: time-reversal partners Θv = iσ_y K v are added
+(Kramers completeness), a Rayleigh–Ritz step on H, residuals, and a cut to complete degenerate
+multiplets on each side of the gap.
+
+``method="chebyshev"`` imports :mod:`qdgain.electronic.chebyshev` lazily; that module must provide
+``eigenpairs(H, n_vb, n_cb, *, sigma_eV, tol_eV) -> (energies_eV, vectors, sigma_in_gap_eV)``
+with at least ``n_vb`` + a margin states below and ``n_cb`` + a margin above ``sigma_in_gap_eV``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator, eigs, splu
+
+from qdgain.electronic.hamiltonian import TBHamiltonian
+from qdgain.electronic.states import DEFAULT_DEGENERACY_TOL_EV, States, degeneracy_groups
+from qdgain.errors import ConvergenceError, ParameterError
+
+__all__ = ["band_edge_states", "inertia", "time_reversed", "METHODS", "DENSE_MAX_BASIS"]
+
+METHODS = ("auto", "shift-invert", "dense", "chebyshev")
+#: "auto" diagonalises densely up to this many spin-orbitals (≈ 220 atoms of sp3d5: ~30 s)
+DENSE_MAX_BASIS = 4000
+# extra states asked for beyond n on each side: a 4-fold level (the largest of the Td double
+# group) cut at the edge plus one state beyond it to prove the level complete
+_MARGIN = 6
+_MAX_SHIFTS = 6
+
+
+def time_reversed(vectors: np.ndarray, n_orbitals: int) -> np.ndarray:
+    """Θ v = iσ_y K v in the basis ``atom * 2 norb + spin * norb + orbital`` (real orbitals).
+
+    (up, down) → (conj(down), −conj(up)); Θ² = −1, and ⟨v|Θv⟩ = 0, so Θv is the Kramers partner.
+    """
+    n_basis, m = vectors.shape
+    v = vectors.reshape(n_basis // (2 * n_orbitals), 2, n_orbitals, m)
+    out = np.empty_like(v)
+    out[:, 0] = np.conj(v[:, 1])
+    out[:, 1] = -np.conj(v[:, 0])
+    return out.reshape(n_basis, m)
+
+
+def _factorise(matrix: sp.csr_matrix, sigma: float) -> tuple[Any, int | None, float]:
+    """splu of H − σ I (symmetric MMD ordering, no pivoting); inertia and fill ratio."""
+    n = matrix.shape[0]
+    shifted = (matrix - sigma * sp.identity(n, dtype=complex, format="csr")).tocsc()
+    lu = splu(shifted, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+              options={"SymmetricMode": True})
+    below = None
+    if np.array_equal(lu.perm_r, lu.perm_c):   # symmetric permutation: Sylvester applies
+        below = int(np.count_nonzero(lu.U.diagonal().real < 0))
+    return lu, below, (lu.L.nnz + lu.U.nnz) / matrix.nnz
+
+
+def inertia(H: TBHamiltonian | sp.spmatrix, sigma_eV: float) -> int:
+    """Number of eigenvalues of H below ``sigma_eV`` (eV), from the pivots of one LDLᴴ.
+
+    Raises :class:`ConvergenceError` if SuperLU had to pivot off the diagonal (then the count
+    would not be an inertia).
+    """
+    mat = H.matrix if isinstance(H, TBHamiltonian) else sp.csr_matrix(H)
+    _, below, _ = _factorise(mat, sigma_eV)
+    if below is None:
+        raise ConvergenceError(f"LU of H − {sigma_eV} eV pivoted off the diagonal; no inertia")
+    return below
+
+
+def _arpack(matrix: sp.csr_matrix, lu: Any, sigma: float, k: int, which: str,
+            tol: float) -> tuple[np.ndarray, np.ndarray]:
+    n = matrix.shape[0]
+    k = min(k, n - 2)
+    op = LinearOperator((n, n), matvec=lu.solve, dtype=complex)
+    rng = np.random.default_rng(12345)    # fixed start vector: reproducible runs
+    v0 = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+    try:
+        w, v = eigs(matrix, k=k, sigma=sigma, which=which, OPinv=op, tol=tol, v0=v0,
+                    ncv=min(n, max(2 * k + 1, 20)), maxiter=n)
+    except Exception as exc:  # ArpackNoConvergence and friends
+        raise ConvergenceError(f"ARPACK ({which}, k={k}) around {sigma:.4f} eV failed: {exc}"
+                               ) from exc
+    return w.real, v
+
+
+def _rayleigh_ritz(matrix: sp.csr_matrix, basis: np.ndarray, n_orbitals: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ritz pairs of H on span{V, ΘV}; returns energies, vectors, residual norms (eV)."""
+    y = np.hstack([basis, time_reversed(basis, n_orbitals)])
+    gram = y.conj().T @ y
+    s, u = np.linalg.eigh(gram)
+    keep = s > 1e-10 * s.max()
+    q = y @ (u[:, keep] / np.sqrt(s[keep]))
+    hq = matrix @ q
+    e, c = np.linalg.eigh(q.conj().T @ hq)
+    x = q @ c
+    res = np.linalg.norm(hq @ c - x * e, axis=0)
+    return e, x, res
+
+
+def _cut(energies_from_gap: np.ndarray, n_want: int, tol: float) -> int | None:
+    """States to keep on one side (ordered away from the gap) so that whole levels are kept and
+    at least ``n_want`` states; None if the window cannot prove the last level complete."""
+    if n_want == 0:
+        return 0
+    lev = degeneracy_groups(np.abs(energies_from_gap - energies_from_gap[0]), tol)
+    if len(lev) < n_want:
+        return None
+    last = lev[n_want - 1]
+    end = int(np.searchsorted(lev, last, side="right"))
+    return end if end < len(lev) else None
+
+
+def _assemble(H: TBHamiltonian, e: np.ndarray, x: np.ndarray, res: np.ndarray,
+              is_cb: np.ndarray, n_vb: int, n_cb: int, tol_deg: float, method: str,
+              info: dict[str, Any]) -> States | None:
+    vb = np.flatnonzero(~is_cb)[::-1]
+    cb = np.flatnonzero(is_cb)
+    kv = _cut(e[vb], n_vb, tol_deg) if len(vb) else (0 if n_vb == 0 else None)
+    kc = _cut(e[cb], n_cb, tol_deg) if len(cb) else (0 if n_cb == 0 else None)
+    if kv is None or kc is None:
+        return None
+    sel = np.sort(np.concatenate([vb[:kv], cb[:kc]]))
+    e, x, res, is_cb = e[sel], x[:, sel], res[sel], is_cb[sel]
+    homo = float(e[~is_cb].max()) if (~is_cb).any() else float("nan")
+    lumo = float(e[is_cb].min()) if is_cb.any() else float("nan")
+    for arr in (e, x, res, is_cb):
+        arr.setflags(write=False)
+    return States(energies_eV=e, vectors=x, is_conduction=is_cb, atom_of_basis=H.atom_of_basis,
+                  positions_nm=H.positions_nm, homo_eV=homo, lumo_eV=lumo, gap_eV=lumo - homo,
+                  residuals_eV=res, level_index=degeneracy_groups(e, tol_deg),
+                  degeneracy_tol_eV=tol_deg, method=method, hamiltonian_hash=H.content_hash,
+                  n_orbitals=H.n_orbitals, info=info)
+
+
+def _dense(H: TBHamiltonian, n_vb: int, n_cb: int, tol_deg: float) -> States:
+    t0 = time.perf_counter()
+    n = H.n_basis
+    for margin in (_MARGIN, 4 * _MARGIN, n):
+        lo = max(0, H.n_valence - n_vb - margin)
+        hi = min(n - 1, H.n_valence + n_cb + margin - 1)
+        e, x = sla.eigh(H.matrix.toarray(), subset_by_index=(lo, hi), driver="evr")
+        res = np.linalg.norm(H.matrix @ x - x * e, axis=0)
+        is_cb = np.arange(lo, hi + 1) >= H.n_valence
+        info = {"time_s": time.perf_counter() - t0, "index_window": (lo, hi)}
+        out = _assemble(H, e, x, res, is_cb, n_vb, n_cb, tol_deg, "dense", info)
+        if out is not None or (lo == 0 and hi == n - 1):
+            break
+    if out is None:
+        raise ParameterError(f"the dot has fewer than {n_vb} valence or {n_cb} conduction states")
+    return out
+
+
+def _locate_gap(H: TBHamiltonian, sigma: float, tol: float, info: dict[str, Any]
+                ) -> tuple[float, Any]:
+    """Move σ until the inertia equals the number of valence states; return σ and its LU."""
+    mat = H.matrix
+    for _step in range(_MAX_SHIFTS):
+        t0 = time.perf_counter()
+        lu, below, fill = _factorise(mat, sigma)
+        info.setdefault("factorisations", []).append(
+            {"sigma_eV": sigma, "n_below": below, "fill": fill,
+             "time_s": time.perf_counter() - t0})
+        if below is None:
+            raise ConvergenceError("SuperLU pivoted off the diagonal: no inertia count; "
+                                   "try method='dense' or another sigma_eV")
+        excess = below - H.n_valence
+        if excess == 0:
+            return sigma, lu
+        # σ lies `excess` states above the gap (or −excess below). The |excess| + 1 states on the
+        # gap side of σ are the most negative ν ("SR", σ too high) or the largest ν ("LR", σ too
+        # low); their global indices follow from the inertia, so the HOMO and LUMO are among them.
+        k = min(abs(excess) + 1 + _MARGIN, H.n_basis - 2)
+        w, _ = _arpack(mat, lu, sigma, k, "SR" if excess > 0 else "LR", tol)
+        w = np.sort(w)
+        first = below - int(np.count_nonzero(w < sigma))   # global index of w[0]
+        j = H.n_valence - first
+        if not 0 < j < len(w):
+            raise ConvergenceError(f"gap search around {sigma:.4f} eV lost the band edges")
+        info.setdefault("moves", []).append({"from_eV": sigma, "excess": excess})
+        sigma = float(0.5 * (w[j - 1] + w[j]))
+    raise ConvergenceError(f"no shift with inertia = n_valence ({H.n_valence}) found in "
+                           f"{_MAX_SHIFTS} factorisations; last sigma {sigma:.4f} eV",
+                           iterations=_MAX_SHIFTS)
+
+
+def _shift_invert(H: TBHamiltonian, n_vb: int, n_cb: int, sigma0: float, tol_eV: float,
+                  tol_deg: float) -> States:
+    info: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    sigma, lu = _locate_gap(H, sigma0, 1e-8, info)
+    arpack_tol = min(1e-6, 1e-2 * tol_eV)   # relative to ν; the Ritz step then sharpens E
+    extra = 0
+    for _attempt in range(3):
+        parts = []
+        for which, n in (("SR", n_vb), ("LR", n_cb)):
+            if n:
+                parts.append(_arpack(H.matrix, lu, sigma, n + _MARGIN + extra, which,
+                                     arpack_tol)[1])
+        e, x, res = _rayleigh_ritz(H.matrix, np.hstack(parts), H.n_orbitals)
+        info.update(sigma_eV=sigma, time_s=time.perf_counter() - t0)
+        out = _assemble(H, e, x, res, e > sigma, n_vb, n_cb, tol_deg, "shift-invert", info)
+        if out is not None:
+            if out.residuals_eV.max() > tol_eV:
+                raise ConvergenceError("shift-invert residual above tolerance",
+                                       residual=float(out.residuals_eV.max()))
+            return out
+        extra += 2 * _MARGIN
+    raise ConvergenceError("could not isolate complete multiplets at the band edges")
+
+
+def band_edge_states(H: TBHamiltonian, n_vb: int = 8, n_cb: int = 8, method: str = "auto", *,
+                     sigma_eV: float | None = None, tol_eV: float = 1e-8,
+                     degeneracy_tol_eV: float = DEFAULT_DEGENERACY_TOL_EV) -> States:
+    """The ``n_vb`` highest valence and ``n_cb`` lowest conduction states of a nanocrystal.
+
+    Only complete degenerate multiplets are returned, so a side may hold more states than asked
+    (e.g. ``n_vb=6`` with two 4-fold levels at the top returns 8). The band of each state is fixed
+    by counting: exactly ``H.n_valence`` states lie below the gap.
+
+    Parameters
+    ----------
+    H : TBHamiltonian
+        From :func:`qdgain.electronic.hamiltonian`.
+    n_vb, n_cb : int
+        Minimum numbers of valence and conduction states (spin-orbital states, not levels).
+    method : {"auto", "shift-invert", "dense", "chebyshev"}
+        "auto" = dense up to ``DENSE_MAX_BASIS`` spin-orbitals, shift-invert above.
+    sigma_eV : float, optional
+        First guess of an energy in the gap (eV); default bulk mid-gap + 0.25 eV (confinement
+        lifts the conduction edge more than it lowers the valence edge). The guess is corrected
+        with inertia counts; a good one saves a factorisation.
+    tol_eV : float
+        Largest accepted residual ‖H v − E v‖, eV (iterative methods).
+    degeneracy_tol_eV : float
+        States closer than this (eV) form one degenerate level.
+
+    Returns
+    -------
+    States
+
+    Raises
+    ------
+    ParameterError
+        Unknown method or negative counts. ConvergenceError if the solver fails.
+    """
+    if method not in METHODS:
+        raise ParameterError(f"unknown method {method!r}; choose one of {METHODS}")
+    if n_vb < 0 or n_cb < 0 or n_vb + n_cb == 0:
+        raise ParameterError(f"n_vb and n_cb must be ≥ 0 and not both 0 (got {n_vb}, {n_cb})")
+    if method == "auto":
+        method = "dense" if H.n_basis <= DENSE_MAX_BASIS else "shift-invert"
+    if method == "dense":
+        return _dense(H, n_vb, n_cb, degeneracy_tol_eV)
+    sigma0 = sigma_eV if sigma_eV is not None else 0.5 * (H.bulk_vbm_eV + H.bulk_cbm_eV) + 0.25
+    if method == "chebyshev":
+        try:
+            cheb = importlib.import_module("qdgain.electronic.chebyshev")
+        except ImportError as exc:
+            raise ParameterError("method='chebyshev' needs qdgain.electronic.chebyshev, which is "
+                                 "not installed in this version; use 'shift-invert'") from exc
+        t0 = time.perf_counter()
+        e, v, sigma = cheb.eigenpairs(H, n_vb + _MARGIN, n_cb + _MARGIN, sigma_eV=sigma0,
+                                      tol_eV=tol_eV)
+        e, x, res = _rayleigh_ritz(H.matrix, np.asarray(v), H.n_orbitals)
+        out = _assemble(H, e, x, res, e > sigma, n_vb, n_cb, degeneracy_tol_eV, "chebyshev",
+                        {"sigma_eV": sigma, "time_s": time.perf_counter() - t0})
+        if out is None:
+            raise ConvergenceError("chebyshev backend returned too few states at a band edge")
+        return out
+    return _shift_invert(H, n_vb, n_cb, sigma0, tol_eV, degeneracy_tol_eV)
