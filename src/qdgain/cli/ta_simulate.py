@@ -104,10 +104,16 @@ def simulate(
     if json_out:
         emit_json(summary)
         return
+    def fmt(key: str, spec: str) -> str:
+        v = truth[key]
+        return "none" if v is None else format(v, spec)
+
+    hi = ("beyond " if truth["band_high_open"] else "") + fmt("band_high_nm", ".0f")
     console.print(f"{len(files)} file(s) in {out}  ({summary['seconds']:.1f} s); ground truth: "
-                  f"min <N>_th {truth['min_threshold_N']} at "
-                  f"{truth['min_threshold_wavelength_nm']} nm, band at <N>=0.3 "
-                  f"{truth['band_low_nm']}-{truth['band_high_nm']} nm")
+                  f"min <N>_th {fmt('min_threshold_N', '.3g')} at "
+                  f"{fmt('min_threshold_wavelength_nm', '.0f')} nm, gain band at <N> = 0.3: "
+                  f"{fmt('band_low_nm', '.0f')}–{hi} nm, gain lifetime "
+                  f"{truth['gain_lifetime_ps'] / 1e3:.3g} ns")
 
 
 def register(ta_app: typer.Typer) -> None:
