@@ -94,7 +94,10 @@ def test_cli_end_to_end_json(files):
                                  "--delay", "2250", "--window", "500", "--out", str(out),
                                  "--json"])
     assert r.exit_code == 0, r.output
-    s = json.loads(r.stdout.strip().splitlines()[-1])
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 1  # one JSON object on stdout, strict JSON (no NaN/Infinity)
+    s = json.loads(lines[0], parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert s["N_max"] == pytest.approx(N.max())
     assert s["material_gain"]["A400_od"] == pytest.approx(0.5 + synth.a0_model(400.0))
     assert set(s["telecom_coverage_any_fluence"]) == {"O", "E", "S", "C", "L"}
     assert len(s["bandwidth"]) == N.size

@@ -187,6 +187,7 @@ def gain_summary(res: xr.Dataset) -> dict[str, Any]:
     out: dict[str, Any] = {"delay_ps": res.attrs["delay_ps"],
                            "delays_used_ps": np.asarray(res.attrs["delays_used_ps"]).tolist(),
                            "N_mean": res["N_mean"].values.tolist(),
+                           "N_max": res.attrs["N_max"],
                            "A0_overlap_nm": np.asarray(res.attrs["A0_overlap_nm"]).tolist(),
                            "A0_probe_pixels_dropped": int(res.attrs["A0_probe_pixels_dropped"])}
     for m, var in (("interp", "N_th"), ("fit", "N_th_fit")):
