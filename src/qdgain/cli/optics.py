@@ -1,0 +1,95 @@
+"""`qdgain optics` (exciton levels, σ, τ_rad of a dot) and `qdgain dielectric` (ε_in(d))."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from qdgain.cli._common import console, emit_json, friendly_errors
+from qdgain.errors import ParameterError
+from qdgain.optics.dielectric import dielectric_vs_diameter
+from qdgain.optics.spectra import dot_optics, plot_spectra
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+@friendly_errors
+def optics_cmd(
+    diameter: float = typer.Option(3.5, "--diameter", help="Sphere diameter, nm."),
+    charge: int = typer.Option(0, "--charge", help="-1 (extra electron), 0, +1 (extra hole)."),
+    eps_in: float = typer.Option(None, "--eps-in", help="ε_in (default: computed from TB)."),
+    eps_out: float = typer.Option(2.25, "--eps-out", help="Solvent ε (TCE 2.25)."),
+    n_e: int = typer.Option(8, "--n-e", help="Conduction spinor states in the CI."),
+    n_h: int = typer.Option(24, "--n-h", help="Valence spinor states in the CI."),
+    broadening: float = typer.Option(0.035, "--broadening", help="Gaussian σ of lines, eV."),
+    out: str = typer.Option("optics.nc", "--out", help="NetCDF file for the spectra."),
+    plot: str = typer.Option(None, "--plot", help="PNG plot of σ(λ) (Fig. 1f style)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """X1, X2 (energies, degeneracies), X2−X1, f(X2)/f(X1), τ_rad, ε_in; spectra to NetCDF."""
+    if charge not in (-1, 0, 1):
+        raise ParameterError(f"--charge {charge}: must be -1, 0 or 1")
+    res = dot_optics(diameter, charge, eps_in=eps_in, eps_out=eps_out, n_e=n_e, n_h=n_h,
+                     broadening_eV=broadening)
+    _atomic(Path(out), lambda p: res.spectra.to_netcdf(p, engine="h5netcdf"))
+    if plot is not None:
+        _atomic(Path(plot), lambda p: plot_spectra(res.spectra, p))
+    s = dict(res.summary, spectra_file=str(out))
+    if as_json:
+        emit_json(s)
+        return
+    t = Table(title=f"HgTe sphere {diameter} nm, charge {charge}")
+    t.add_column("quantity")
+    t.add_column("value")
+    for k in ("X1_eV", "X1_degeneracy", "X1_splitting_meV", "X2_eV", "X2_degeneracy",
+              "X2_splitting_meV", "X2_minus_X1_meV", "f_ratio_X2_X1", "tau_rad_ns", "eps_in",
+              "gap_eV"):
+        v = s[k]
+        t.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
+    console.print(t)
+
+
+@friendly_errors
+def dielectric_cmd(
+    diameters: str = typer.Option("2.5,3.5,5", "--diameters", help="Comma-separated, nm."),
+    soc: bool = typer.Option(False, "--soc/--no-soc", help="Spin–orbit (16x costlier)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """ε_in(d) from a self-consistent static-field TB calculation (full diagonalisation)."""
+    try:
+        ds = [float(x) for x in diameters.split(",") if x.strip()]
+    except ValueError:
+        raise ParameterError(f"--diameters {diameters!r}: give numbers in nm, e.g. 2.5,3.5") \
+            from None
+    res = dielectric_vs_diameter(ds, soc=soc)
+    rows = [{"diameter_nm": d, "eps_in": r.eps_in, "gmres_iterations": r.iterations}
+            for d, r in zip(ds, res, strict=True)]
+    if as_json:
+        emit_json({"dielectric": rows, "soc": soc})
+        return
+    t = Table(title="ε_in of HgTe spheres (TB, self-consistent Hartree)")
+    t.add_column("d (nm)")
+    t.add_column("ε_in")
+    for r in rows:
+        t.add_row(f"{r['diameter_nm']:.2f}", f"{r['eps_in']:.3f}")
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `optics` and `dielectric` to the root app."""
+    app.command("optics")(optics_cmd)
+    app.command("dielectric")(dielectric_cmd)

@@ -1,0 +1,152 @@
+"""One call from a dot diameter to its optical summary and spectra (used by ``qdgain optics``).
+
+Chain: nanocrystal → hamiltonian (SOC) → band_edge_states → Coulomb kernel → exciton CI
+(and trion CI for a charged dot) → σ(ħω), τ_rad. ε_in is either given or computed with
+:func:`qdgain.optics.dielectric.dielectric_constant` (spin-free block, full diagonalisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from qdgain.errors import ParameterError
+from qdgain.excitons import band_edge_manifolds, coulomb_kernel, solve_charged, solve_ci
+from qdgain.optics.cross_section import (
+    charged_transitions,
+    cross_section_cm2,
+    neutral_transitions,
+)
+from qdgain.optics.dielectric import dielectric_constant
+from qdgain.optics.dipoles import exciton_dipoles_nm, oscillator_strengths
+from qdgain.optics.lifetime import radiative_lifetime_ns
+from qdgain.units import with_units
+
+__all__ = ["DotOptics", "dot_optics", "exciton_summary", "plot_spectra"]
+
+
+@dataclass(frozen=True, slots=True)
+class DotOptics:
+    """Optical summary of one dot (saved results).
+
+    Attributes
+    ----------
+    summary : dict
+        X1, X2 energies (eV), degeneracies and splittings (meV), X2−X1 (meV), f(X2)/f(X1),
+        τ_rad (ns), ε_in, gap (eV), basis sizes.
+    spectra : xarray.Dataset
+        ``sigma_neutral`` and (charged dots) ``sigma_charged``, ``sigma_intraband`` in cm² on
+        ``photon_energy`` (eV) with a ``wavelength`` (nm) coordinate.
+    """
+
+    summary: dict[str, Any]
+    spectra: xr.Dataset
+
+
+def exciton_summary(excitons: Any, states: Any, temperature_K: float = 300.0) -> dict[str, Any]:
+    """X1/X2 energies, degeneracies, splittings, f(X2)/f(X1) and τ_rad of a neutral-dot CI."""
+    m1, m2 = band_edge_manifolds(excitons, states)
+    f = oscillator_strengths(excitons.energies_eV, exciton_dipoles_nm(excitons, states))
+    f1, f2 = float(f[m1["states"]].sum()), float(f[m2["states"]].sum())
+    tr = neutral_transitions(excitons, states)
+    return {
+        "X1_eV": m1["mean_eV"], "X2_eV": m2["mean_eV"],
+        "X1_degeneracy": m1["degeneracy"], "X2_degeneracy": m2["degeneracy"],
+        "X1_splitting_meV": m1["splitting_meV"], "X2_splitting_meV": m2["splitting_meV"],
+        "X1_levels_eV": m1["energies_eV"].tolist(), "X2_levels_eV": m2["energies_eV"].tolist(),
+        "X2_minus_X1_meV": 1e3 * (m2["mean_eV"] - m1["mean_eV"]),
+        "f_X1": f1, "f_X2": f2, "f_ratio_X2_X1": f2 / f1 if f1 > 0 else float("inf"),
+        "tau_rad_ns": radiative_lifetime_ns(tr, temperature_K),
+        "gap_eV": float(states.gap_eV),
+    }
+
+
+def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = None,
+               eps_out: float = 2.25, n_e: int = 8, n_h: int = 24,
+               broadening_eV: float = 0.035, temperature_K: float = 300.0,
+               energy_grid_eV: np.ndarray | None = None, material: str = "HgTe") -> DotOptics:
+    """Optical summary and spectra of a spherical dot.
+
+    Parameters
+    ----------
+    diameter_nm : float
+        Sphere diameter, nm.
+    charge : int
+        −1, 0 or +1 (extra electron, neutral, extra hole).
+    eps_in : float, optional
+        Dielectric constant of the dot; default computed from TB (spin-free block).
+    eps_out : float
+        Solvent dielectric constant (TCE: 2.25).
+    n_e, n_h : int
+        CI basis (conduction × valence spinor states).
+    broadening_eV : float
+        Gaussian standard deviation of each line, eV.
+    temperature_K : float
+        Temperature for Boltzmann populations, K.
+    energy_grid_eV : array, optional
+        Photon energies of the spectra, eV (default 0.02–2.0 eV, 1 meV steps).
+    material : str
+        Material / parameter-set name.
+    """
+    from qdgain.electronic import band_edge_states, hamiltonian
+    from qdgain.structure import Sphere, nanocrystal
+
+    if charge not in (-1, 0, 1):
+        raise ParameterError(f"charge = {charge!r}: must be -1 (extra electron), 0 or +1 "
+                             "(extra hole)")
+    if not broadening_eV > 0:
+        raise ParameterError(f"broadening_eV = {broadening_eV}: must be > 0 eV")
+    if eps_in is not None and not eps_in > 0:
+        raise ParameterError(f"eps_in = {eps_in}: must be > 0")
+    nc = nanocrystal(material, Sphere(diameter_nm=float(diameter_nm)))
+    if eps_in is None:
+        eps_in = dielectric_constant(hamiltonian(nc, soc=False),
+                                     lattice_constant_nm=nc.lattice_constant_nm).eps_in
+    H = hamiltonian(nc, soc=True)
+    states = band_edge_states(H, n_vb=n_h, n_cb=n_e)
+    kernel = coulomb_kernel(states.positions_nm, eps_in, eps_out,
+                            lattice_constant_nm=nc.lattice_constant_nm)
+    x = solve_ci(states, eps_in, eps_out, n_e, n_h, kernel=kernel)
+    summary = exciton_summary(x, states, temperature_K)
+    summary.update({"diameter_nm": float(diameter_nm), "n_atoms": int(nc.n_atoms),
+                    "charge": int(charge), "eps_in": float(eps_in), "eps_out": float(eps_out),
+                    "n_e": n_e, "n_h": n_h, "broadening_eV": broadening_eV})
+    E = np.arange(0.02, 2.0, 0.001) if energy_grid_eV is None else np.asarray(energy_grid_eV)
+    s0 = cross_section_cm2(neutral_transitions(x, states), E, broadening_eV)
+    data = {"sigma_neutral": s0}
+    if charge != 0:
+        cd = solve_charged(states, charge, eps_in, eps_out, n_e, n_h, kernel=kernel)
+        tr = charged_transitions(cd, states, temperature_K)
+        data["sigma_charged"] = cross_section_cm2(tr, E, broadening_eV)
+        data["sigma_intraband"] = cross_section_cm2(tr, E, broadening_eV, kind="intraband")
+        sub = E < summary["X1_eV"]
+        summary["intraband_subgap_integral_cm2_eV"] = float(
+            np.trapezoid(data["sigma_intraband"].values[sub], E[sub]))
+    ds = xr.Dataset({k: with_units(v, "cm^2") for k, v in data.items()})
+    ds.attrs.update({k: v for k, v in summary.items() if np.isscalar(v)})
+    return DotOptics(summary=summary, spectra=ds)
+
+
+def plot_spectra(spectra: xr.Dataset, path: str) -> None:
+    """σ versus wavelength (nm) for the neutral and charged dot, like Fig. 1f of the paper."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    labels = {"sigma_neutral": "neutral", "sigma_charged": "charged",
+              "sigma_intraband": "charged: intraband"}
+    for name, lab in labels.items():
+        if name in spectra:
+            ax.plot(spectra["wavelength"], spectra[name], label=lab)
+    ax.set_xlabel("wavelength (nm)")
+    ax.set_ylabel("σ (cm²)")
+    ax.set_xlim(600, 5000)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,42 @@
+"""End-to-end tests of `qdgain optics` and `qdgain dielectric` on a 1.5 nm dot (35 atoms)."""
+
+from __future__ import annotations
+
+import json
+
+import xarray as xr
+from typer.testing import CliRunner
+
+from qdgain.cli import app
+
+runner = CliRunner()
+
+
+def test_optics_cli_json_and_files(tmp_path):
+    out, png = tmp_path / "o.nc", tmp_path / "o.png"
+    r = runner.invoke(app, ["optics", "--diameter", "1.5", "--eps-in", "6.8", "--n-h", "16",
+                            "--charge", "1", "--out", str(out), "--plot", str(png), "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout.strip().splitlines()[-1])
+    assert s["X1_degeneracy"] == 8 and s["X2_degeneracy"] == 8
+    assert s["X2_eV"] > s["X1_eV"] > 0
+    assert s["tau_rad_ns"] > 0
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert ds["sigma_charged"].attrs["units"] == "cm^2"
+    assert ds["photon_energy"].attrs["units"] == "eV"
+    assert png.stat().st_size > 1000
+
+
+def test_optics_cli_bad_charge():
+    r = runner.invoke(app, ["optics", "--diameter", "1.5", "--charge", "2"])
+    assert r.exit_code == 1
+    assert "must be -1, 0 or 1" in r.output
+
+
+def test_dielectric_cli_json():
+    r = runner.invoke(app, ["dielectric", "--diameters", "1.5", "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout.strip().splitlines()[-1])
+    assert 1.0 < s["dielectric"][0]["eps_in"] < 20.0
+    r = runner.invoke(app, ["dielectric", "--diameters", "abc"])
+    assert r.exit_code == 1 and "give numbers" in r.output
