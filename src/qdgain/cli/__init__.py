@@ -7,6 +7,7 @@ import typer
 from qdgain.cli import bulk as _bulk
 from qdgain.cli import gain as _gain
 from qdgain.cli import nc as _nc
+from qdgain.cli import optics as _optics
 from qdgain.cli import params as _params
 from qdgain.cli import pl as _pl
 from qdgain.cli import reproduce as _reproduce
@@ -35,6 +36,7 @@ def _root(
 _bulk.register(app)
 _gain.register(app)
 _nc.register(app)
+_optics.register(app)
 _pl.register(app)
 _params.register(app)
 _reproduce.register(app)
