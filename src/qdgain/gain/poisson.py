@@ -102,5 +102,10 @@ def excited_fraction(N_mean: np.ndarray | float) -> np.ndarray:
     ----------
     N_mean : float or array
         Mean excitons per dot ⟨N⟩ (dimensionless, >= 0).
+
+    Examples
+    --------
+    >>> excited_fraction([0.3, 1.2]).round(4)
+    array([0.2592, 0.6988])
     """
     return -np.expm1(-check_mean_excitons(N_mean))

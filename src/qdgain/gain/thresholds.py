@@ -62,6 +62,13 @@ def two_level_threshold(electron_degeneracy: int = 2, hole_degeneracy: int = 4,
     -------
     float
         ⟨N⟩_th (dimensionless).
+
+    Examples
+    --------
+    >>> round(two_level_threshold(2, 4, "mean"), 4)
+    1.3333
+    >>> round(two_level_threshold(2, 4, "poisson"), 4)
+    1.5423
     """
     _check_method(method)
     ge, gh = int(electron_degeneracy), int(hole_degeneracy)
@@ -105,6 +112,11 @@ def three_level_threshold(sigma_loss_cm2: np.ndarray | float, sigma_gain_cm2: np
     -------
     ndarray
         ⟨N⟩_th (dimensionless).
+
+    Examples
+    --------
+    >>> float(three_level_threshold(1e-17, 2e-15).round(5))  # loss 200× below gain
+    0.00499
     """
     _check_method(method)
     sl = np.asarray(sigma_loss_cm2, dtype=float)
