@@ -13,7 +13,7 @@ from qdgain.report.cache import atomic_write_bytes, atomic_write_json
 from qdgain.report.figures import FIGURES
 from qdgain.report.html import FigureBlock, render_html
 from qdgain.report.results import MissingResult, Results
-from qdgain.report.summary import paper_table, summary_dict
+from qdgain.report.summary import markdown_table, paper_table, summary_dict
 
 __all__ = ["build_report", "REPORT_FILE", "SUMMARY_FILE"]
 
@@ -80,7 +80,9 @@ def build_report(out_dir: str | os.PathLike[str], *,
     summary["figures"] = figure_status
     summary["complete"] = summary["complete"] and all(v == "ok" for v in figure_status.values())
     atomic_write_json(out / SUMMARY_FILE, summary)
-    files.append(SUMMARY_FILE)
-    page = render_html(title=title, rows=paper_table(res), stages=summary["stages"],
+    rows = paper_table(res)
+    atomic_write_bytes(out / "paper_vs_qdgain.md", markdown_table(rows).encode())
+    files += [SUMMARY_FILE, "paper_vs_qdgain.md"]
+    page = render_html(title=title, rows=rows, stages=summary["stages"],
                        figures=blocks, provenance=summary["provenance"], files=files)
     return atomic_write_bytes(out / REPORT_FILE, page.encode("utf-8"))

@@ -9,7 +9,8 @@ from typing import Any
 from qdgain.report.paper_numbers import PAPER_NUMBERS, PaperNumber
 from qdgain.report.results import MissingResult, Results
 
-__all__ = ["TableRow", "paper_table", "summary_dict", "format_value", "NOT_COMPUTED"]
+__all__ = ["TableRow", "paper_table", "summary_dict", "format_value", "markdown_table",
+           "NOT_COMPUTED"]
 
 #: prefix of every cell whose value could not be computed (tests look for it)
 NOT_COMPUTED = "not computed"
@@ -127,3 +128,14 @@ def summary_dict(res: Results) -> dict[str, Any]:
         "stages": stages,
         "provenance": res.run.get("provenance", {}),
     }
+
+
+def markdown_table(rows: list[TableRow]) -> str:
+    """The paper-vs-qdgain table as GitHub Markdown (for the README)."""
+    lines = ["| quantity | SPEC § | kind | paper | qdgain | unit | ratio |",
+             "|---|---|---|---:|---:|---|---:|"]
+    for r in rows:
+        ours = r.ours_text.replace("|", "\\|")
+        lines.append(f"| {r.number.quantity} | {r.number.section} | {r.number.kind} | "
+                     f"{r.paper_text} | {ours} | {r.number.unit} | {r.ratio_text} |")
+    return "\n".join(lines) + "\n"
