@@ -255,7 +255,23 @@ def dc_current_density_A_cm2(threshold_N: float, gain_lifetime_ps: float,
 
 @dataclass(frozen=True, slots=True)
 class ThresholdSummary:
-    """Result of :func:`threshold_summary` (units in the names)."""
+    """Result of :func:`threshold_summary` (units in the names).
+
+    Attributes
+    ----------
+    model, method : str
+        Model name and occupation statistics.
+    threshold_N : float
+        Minimum ⟨N⟩_th (dimensionless).
+    wavelength_nm : float
+        Where it occurs, nm (NaN for the wavelength-independent 2-level threshold).
+    gain_lifetime_ps : float
+        Lifetime of the gain, ps: single-exciton (3-level) or biexciton Auger (2-level).
+    current_density_A_cm2 : float
+        DC current density holding the film at threshold, A cm⁻².
+    thickness_nm, dots_per_cm3 : float
+        Film thickness (nm) and dot density (cm⁻³).
+    """
 
     model: str
     method: str
