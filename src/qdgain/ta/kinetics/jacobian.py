@@ -81,7 +81,8 @@ def _rates_M(scheme: KineticScheme, values: dict[str, float]) -> tuple[np.ndarra
 
 def model_and_jacobian(scheme: KineticScheme, values: dict[str, float], names: list[str],
                        delay: np.ndarray, wavelength: np.ndarray, data: np.ndarray,
-                       weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                       weights: np.ndarray, E: np.ndarray | None = None,
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Weighted projected residual and its Jacobian with respect to the parameters ``names``.
 
     Parameters
@@ -100,6 +101,8 @@ def model_and_jacobian(scheme: KineticScheme, values: dict[str, float], names: l
         dA, OD.
     weights : ndarray (n_w,)
         Residual weight per wavelength.
+    E : ndarray (n_w or 1, n_t, n_k), optional
+        IRF-convolved exponentials at these ``values`` when already computed (reused).
 
     Returns
     -------
@@ -118,7 +121,8 @@ def model_and_jacobian(scheme: KineticScheme, values: dict[str, float], names: l
         centers = irf_center_dispersion(wavelength, center, coef, ref)
     else:
         centers = np.array([center])
-    E = irf_exponentials(delay, rates, centers, width)  # (n_w', n_t, n_k)
+    if E is None:
+        E = irf_exponentials(delay, rates, centers, width)  # (n_w', n_t, n_k)
     C = E @ M
     Q, R = np.linalg.qr(C)
     Dw = np.ascontiguousarray(data.T)  # (n_w, n_t): per-wavelength rows, batched matmuls

@@ -199,6 +199,7 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
         r = (r * w[None, :]).ravel(order="F")
         state["x"] = x
         state["chi2"] = float(r @ r)
+        state["E"] = (x.tobytes(), conc.exponentials)  # reused by jac at the same x
         return r
 
     analytic = "irf.width" in values0 and jacobian == "analytic"
@@ -224,8 +225,10 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
             if x.tobytes() not in cache:
                 ctilde(x)
             return cache[x.tobytes()]
+        key, E = state.get("E", (None, None))
         try:
-            return model_and_jacobian(scheme, full(x), names, delay, wl, D, w)[1]
+            return model_and_jacobian(scheme, full(x), names, delay, wl, D, w,
+                                      E if key == x.tobytes() else None)[1]
         except ParameterError:
             return np.zeros((D.size, len(names)))
 

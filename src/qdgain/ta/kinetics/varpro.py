@@ -41,6 +41,8 @@ class Concentrations:
         Amplitudes of each eigen-decay in each species' population.
     irf_center : ndarray (n_w,) or float
         IRF centre used, ps.
+    exponentials : ndarray (n_w or 1, n_t, n_k)
+        The IRF-convolved exponentials E (C = E A before merging).
     """
 
     matrix: np.ndarray
@@ -48,6 +50,7 @@ class Concentrations:
     rates: np.ndarray
     a_matrix: np.ndarray
     irf_center: np.ndarray | float
+    exponentials: np.ndarray
 
 
 def amplitude_matrix(K: np.ndarray, c0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +117,7 @@ def scheme_concentrations(scheme: KineticScheme, values: dict[str, float], delay
     populated = np.any(A != 0.0, axis=0)
     keep &= populated
     columns = tuple(c for c, k in zip(cols, keep, strict=True) if k)
-    return Concentrations(C[..., keep], columns, rates, A, center)
+    return Concentrations(C[..., keep], columns, rates, A, center, E)
 
 
 def project(C: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
