@@ -180,3 +180,31 @@ def test_nonlinear_absorbance_and_normalised_bleach():
     np.testing.assert_allclose(nb.values[..., keep],
                                -ds["dA"].values[..., keep] / ds["A0"].values[keep])
     assert np.all(np.isnan(nb.values[..., ~keep]))
+
+
+def test_masked_points_and_two_fluence_series():
+    ds = synth.series(N, WL, noise_od=0.0)
+    j = int(np.argmin(np.abs(WL - 1450.0)))  # true threshold 0.157, between N[7] and N[8]
+
+    def masked(i):  # the whole delay trace of fluence i masked (NaN) at pixel j
+        da = ds["dA"].values.copy()
+        da[i, :, j] = np.nan
+        return gain_threshold(ds.copy(data={"dA": da, "A0": ds["A0"].values}), noise_od=0.0,
+                              **WINDOW)
+
+    r = masked(7)  # the last absorbing point before the crossing is masked
+    truth = synth.true_threshold(WL, r.attrs["delays_used_ps"])
+    assert int(r["status"][j]) == 4 and np.isnan(float(r["N_th"][j]))
+    assert "masked_NaN_data_at_the_crossing" in r["status"].attrs["flag_meanings"]
+    assert describe_threshold(r, 1450.0).endswith("masked (NaN) data at the crossing")
+    # the fit ignores the masked point and still recovers the threshold exactly
+    assert float(r["N_th_fit"][j]) == pytest.approx(truth[j], rel=1e-6)
+    r = masked(3)  # a masked point away from the crossing changes nothing
+    assert int(r["status"][j]) == 0
+    assert float(r["N_th"][j]) == pytest.approx(truth[j], rel=0.01)
+    # two fluences: interpolation only, the fit is flagged instead of failing
+    r2 = gain_threshold(ds.isel(fluence=[4, 9]), noise_od=0.0, **WINDOW)
+    assert np.all(r2["status_fit"].values == 4)
+    assert np.isfinite(r2["N_th"].values).any()
+    with pytest.raises(ParameterError, match="raise max_N_fit"):
+        gain_threshold(ds, max_N_fit=0.01, **WINDOW)

@@ -36,9 +36,10 @@ def phi(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return f, df
 
 
-def _ssr(y: np.ndarray, n: np.ndarray, s: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _ssr(y: np.ndarray, n: np.ndarray, s: np.ndarray, k: np.ndarray, w: np.ndarray
+         ) -> np.ndarray:
     f, _ = phi(k[None, :], n[:, None])
-    return np.nansum((y - s[None, :] * f) ** 2, axis=0)
+    return np.sum(w * (y - s[None, :] * f) ** 2, axis=0)
 
 
 def fit_saturation(n: np.ndarray, y: np.ndarray, n_iter: int = 40
@@ -50,7 +51,7 @@ def fit_saturation(n: np.ndarray, y: np.ndarray, n_iter: int = 40
     n : ndarray (n_fluence,)
         ⟨N⟩ of each fluence (dimensionless).
     y : ndarray (n_fluence, n_wavelength)
-        −ΔA, OD.
+        −ΔA, OD; NaN points (masked pixels) are left out of that wavelength's fit.
     n_iter : int
         Levenberg–Marquardt iterations.
 
@@ -58,6 +59,8 @@ def fit_saturation(n: np.ndarray, y: np.ndarray, n_iter: int = 40
     -------
     s (OD), k, ssr (OD²), cov (n_wavelength, 2, 2) = (JᵀJ)⁻¹ (multiply by σ² for the covariance)
     """
+    w = np.isfinite(y).astype(float)  # masked (NaN) points carry no weight anywhere
+    y = np.where(w > 0, y, 0.0)
     nm = float(n.max())
     # start: best k on a grid (variable projection: s is linear for fixed k)
     grid = np.concatenate([[0.0], np.logspace(-2, 2, 25) / nm])
@@ -67,21 +70,22 @@ def fit_saturation(n: np.ndarray, y: np.ndarray, n_iter: int = 40
     for kg in grid:
         f, _ = phi(np.full(1, kg), n[:, None])
         f = f[:, 0]
-        s = np.nansum(f[:, None] * y, axis=0) / np.sum(f**2)
-        r = np.nansum((y - s * f[:, None]) ** 2, axis=0)
+        ff = f[:, None] * w
+        s = np.sum(ff * y, axis=0) / np.maximum(np.sum(ff * f[:, None], axis=0), 1e-300)
+        r = np.sum(w * (y - s * f[:, None]) ** 2, axis=0)
         upd = r < best
         best[upd], best_s[upd], best_k[upd] = r[upd], s[upd], kg
     s, k, ssr = best_s, best_k, best
     lam = np.full_like(s, 1e-3)
     for _ in range(n_iter):
         f, df = phi(k[None, :], n[:, None])
-        r = y - s * f
-        j1, j2 = f, s * df
-        a11 = np.nansum(j1 * j1, 0)
-        a12 = np.nansum(j1 * j2, 0)
-        a22 = np.nansum(j2 * j2, 0)
-        b1 = np.nansum(j1 * r, 0)
-        b2 = np.nansum(j2 * r, 0)
+        r = w * (y - s * f)
+        j1, j2 = w * f, w * s * df
+        a11 = np.sum(j1 * j1, 0)
+        a12 = np.sum(j1 * j2, 0)
+        a22 = np.sum(j2 * j2, 0)
+        b1 = np.sum(j1 * r, 0)
+        b2 = np.sum(j2 * r, 0)
         d11, d22 = a11 * (1 + lam), a22 * (1 + lam) + 1e-300
         det = d11 * d22 - a12**2
         det = np.where(np.abs(det) > 0, det, 1e-300)
@@ -89,14 +93,14 @@ def fit_saturation(n: np.ndarray, y: np.ndarray, n_iter: int = 40
         dk = (d11 * b2 - a12 * b1) / det
         s_new, k_new = s + ds_, np.clip(k + dk, 0.0, 1e4 / nm)
         with np.errstate(over="ignore", invalid="ignore"):
-            ssr_new = _ssr(y, n, s_new, k_new)
+            ssr_new = _ssr(y, n, s_new, k_new, w)
         ok = np.isfinite(ssr_new) & (ssr_new <= ssr)
         s, k, ssr = np.where(ok, s_new, s), np.where(ok, k_new, k), np.where(ok, ssr_new, ssr)
         lam = np.where(ok, lam / 3, lam * 10)
     f, df = phi(k[None, :], n[:, None])
-    j1, j2 = f, s * df
-    a = np.stack([np.stack([np.nansum(j1 * j1, 0), np.nansum(j1 * j2, 0)], -1),
-                  np.stack([np.nansum(j1 * j2, 0), np.nansum(j2 * j2, 0)], -1)], -2)
+    j1, j2 = w * f, w * s * df
+    a = np.stack([np.stack([np.sum(j1 * j1, 0), np.sum(j1 * j2, 0)], -1),
+                  np.stack([np.sum(j1 * j2, 0), np.sum(j2 * j2, 0)], -1)], -2)
     cov = np.full_like(a, np.nan)
     good = np.abs(np.linalg.det(a)) > 1e-300
     cov[good] = np.linalg.inv(a[good])

@@ -37,12 +37,14 @@ __all__ = ["gain_threshold", "describe_threshold", "STATUS_MEANINGS"]
 STATUS_MEANINGS = {0: "crossing_between_measured_fluences",
                    1: "no_gain_up_to_N_max",
                    2: "crossing_below_lowest_N_interpolated_from_N0",
-                   3: "A0_not_positive_threshold_undefined"}
+                   3: "A0_not_positive_threshold_undefined",
+                   4: "masked_NaN_data_at_the_crossing"}
 #: status codes of the fit estimator
 FIT_STATUS_MEANINGS = {0: "threshold_within_measured_range",
                        1: "no_gain_bleach_saturates_below_A0",
                        2: "threshold_extrapolated_beyond_N_max",
-                       3: "A0_not_positive_threshold_undefined"}
+                       3: "A0_not_positive_threshold_undefined",
+                       4: "fit_not_possible_fewer_than_3_fluences"}
 
 
 def _interp_threshold(n: np.ndarray, a: np.ndarray, a0: np.ndarray, sig: np.ndarray
@@ -63,9 +65,11 @@ def _interp_threshold(n: np.ndarray, a: np.ndarray, a0: np.ndarray, sig: np.ndar
         sig_lo = np.where(k - 1 == 0, 0.0, sig)  # A0 at N = 0 carries no TA noise
         err = dn * np.sqrt((sig_lo * a_hi) ** 2 + (sig * a_lo) ** 2) / den**2
     status = np.where(has, np.where(k == 1, 2, 0), 1)
+    # a masked (NaN) point just before the first amplifying one: the crossing is not bracketed
+    status = np.where(has & ~np.isfinite(nth), 4, status)
     bad = ~(a0 > 0)
     status = np.where(bad, 3, status)
-    nth = np.where(status == 0, nth, np.where(status == 2, nth, np.nan))
+    nth = np.where((status == 0) | (status == 2), nth, np.nan)
     err = np.where(np.isfinite(nth), err, np.nan)
     return nth, err, status.astype(np.int8)
 
@@ -116,11 +120,15 @@ def gain_threshold(ds: xr.Dataset, a0: xr.DataArray | None = None, *, delay_ps: 
     nth, err, status = _interp_threshold(n, a, a0v, sig)
 
     sel = n <= max_N_fit if max_N_fit is not None else np.ones(n.size, bool)
-    if sel.sum() < 3:
+    if max_N_fit is not None and sel.sum() < 3:
         raise ParameterError(f"saturation fit needs >= 3 fluences with ⟨N⟩ <= max_N_fit, have "
-                             f"{int(sel.sum())}")
-    s, k, ssr, cov = fit_saturation(n[sel], -dav[sel])
-    dof = max(int(sel.sum()) - 2, 1)
+                             f"{int(sel.sum())}; raise max_N_fit")
+    if sel.sum() < 3:  # a 2-fluence series: interpolation only, the fit is flagged (status 4)
+        nan = np.full(a0v.shape, np.nan)
+        s, k, ssr, cov = nan, nan, nan, np.full(a0v.shape + (2, 2), np.nan)
+    else:
+        s, k, ssr, cov = fit_saturation(n[sel], -dav[sel])
+    dof = np.maximum(np.isfinite(dav[sel]).sum(axis=0) - 2, 1)
     var = np.maximum(ssr / dof, sig**2)
     nfit = threshold_from_fit(s, k, a0v)
     hs, hk = 1e-6 * np.maximum(np.abs(s), 1e-12), 1e-6 * np.maximum(k, 1e-3 / n.max())
@@ -131,7 +139,8 @@ def gain_threshold(ds: xr.Dataset, a0: xr.DataArray | None = None, *, delay_ps: 
     nfit_err = np.sqrt(np.abs(gvar * var))
     nmax = float(n.max())
     sfit = np.where(np.isfinite(nfit), np.where(nfit > nmax, 2, 0), 1)
-    sfit = np.where(a0v > 0, sfit, 3).astype(np.int8)
+    sfit = np.where(a0v > 0, sfit, 3)
+    sfit = np.where(np.isfinite(s), sfit, 4).astype(np.int8)
     nfit = np.where(a0v > 0, nfit, np.nan)
     nfit_err = np.where(np.isfinite(nfit), nfit_err, np.nan)
 
@@ -196,6 +205,9 @@ def describe_threshold(result: xr.Dataset, wavelength_nm: float, method: str = "
         return f"{wl:.1f} nm: no gain up to ⟨N⟩ = {result.attrs['N_max']:.3g}"
     if st == 3:
         return f"{wl:.1f} nm: A0 <= 0, threshold undefined"
+    if st == 4:
+        return (f"{wl:.1f} nm: masked (NaN) data at the crossing" if method == "interp" else
+                f"{wl:.1f} nm: no fit (fewer than 3 fluences)")
     tail = {0: "", 2: (" (below the lowest measured ⟨N⟩)" if method == "interp" else
                        " (extrapolated beyond ⟨N⟩_max)")}[st]
     return f"{wl:.1f} nm: ⟨N⟩_th = {float(v):.3g} ± {float(e):.2g}{tail}"
