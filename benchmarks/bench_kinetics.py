@@ -157,7 +157,11 @@ def main() -> None:
             f"(threadpoolctl.threadpool_limits(1)); pyglotaran "
             f"{'0.7.5, numba default threads' if HAVE_PG else 'not installed'}; "
             f"both TRF with ftol = xtol = gtol = 1e-8; same process "
-            f"(`python benchmarks/bench_kinetics.py`).\n",
+            f"(`python benchmarks/bench_kinetics.py`); load average at the end "
+            f"{os.getloadavg()[0]:.1f} (shared box: absolute times vary, ratios less).\n",
+            "Evaluation counts: ours = residual evaluations and analytic-Jacobian evaluations; "
+            "pyglotaran = scipy nfev and njev, each of its Jacobians being forward differences "
+            "(one residual evaluation per free parameter).\n",
             _fmt("Hippius 2007 target", hip), "", _fmt("sequential 1000x1024", seq), ""]
     if HAVE_PG:
         r1 = hip["pyglotaran"]["wall_s"] / hip["ours"]["wall_s"]
