@@ -136,8 +136,10 @@ PAPER_NUMBERS: tuple[PaperNumber, ...] = (
       "material_gain:film_gain_max_cm", note="Fig. 6: ≈ 100 cm⁻¹ across O–L"),
     # §4 kinetics (fits of the simulated TA data)
     P("t_cool", "carrier cooling", 1.5, "ps", "4", "kinetics:tau_cooling_ps"),
-    P("t_auger", "biexciton Auger", 51.0, "ps", "4", "kinetics:tau_auger_ps"),
-    P("t_charged", "charged-dot recombination", 10.0, "ps", "4", "kinetics:tau_charged_ps"),
+    P("t_auger", "biexciton Auger", 51.0, "ps", "4", "kinetics:tau_auger_ps",
+      note="fluence-series model fitted to the whole series"),
+    P("t_charged", "charged-dot recombination", 10.0, "ps", "4", "kinetics:tau_charged_ps",
+      note="fast component of a biexponential A(t) at 1340 nm, highest ⟨N⟩ (as SI Fig. 2)"),
     P("t_mx", "multi-exciton gain lifetime at ⟨N⟩ = 1.2", 93.0, "ps", "4",
       "kinetics:tau_mx_gain_ps"),
     P("t_x2x1", "X2 → X1 hole relaxation", 700.0, "ps", "4", "kinetics:tau_x2x1_ps"),
