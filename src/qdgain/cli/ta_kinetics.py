@@ -38,7 +38,8 @@ def fit(
     table.add_column("value")
     table.add_column("std. error")
     for k, v in summary["parameters"].items():
-        table.add_row(k, f"{v:.6g}", f"{summary['standard_errors'][k]:.3g}")
+        err = summary["standard_errors"][k]
+        table.add_row(k, f"{v:.6g}", "fixed" if err is None else f"{err:.3g}")
     console.print(table)
     console.print("lifetimes (ps): " + ", ".join(f"{t:.4g}" for t in summary["lifetimes_ps"]))
     for p in summary.get("plots", []):

@@ -30,6 +30,7 @@ from scipy.optimize import least_squares
 from scipy.stats import poisson
 
 from qdgain.errors import ConvergenceError, ParameterError
+from qdgain.ta.dataset import check_ta
 from qdgain.ta.kinetics.irf import irf_exponentials
 from qdgain.ta.kinetics.varpro import amplitude_matrix, covariance_from_jacobian, project
 from qdgain.units import with_units
@@ -146,6 +147,8 @@ def fit_fluence_series(data: xr.Dataset | xr.DataArray, *, tau_X: float = 1000.0
     max_nfev : int
         Evaluation cap; reaching it raises ConvergenceError with the last state.
     """
+    if isinstance(data, xr.Dataset):
+        check_ta(data)
     da = data["dA"] if isinstance(data, xr.Dataset) else data
     if set(da.dims) != {"fluence", "delay", "wavelength"} or "N_mean" not in da.coords:
         raise ParameterError(f"fluence series needs dims (fluence, delay, wavelength) and a "

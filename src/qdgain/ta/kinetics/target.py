@@ -83,8 +83,12 @@ class TargetFitResult:
 
     def summary(self) -> dict:
         """JSON-ready summary (rates ps^-1, lifetimes ps, chi^2 OD^2)."""
+        def clean(d: dict) -> dict:  # NaN (fixed parameters) -> null: strict JSON
+            return {k: (None if not np.isfinite(v) else float(v)) for k, v in d.items()}
+
         return {"scheme": self.scheme.name, "kind": self.scheme.kind,
-                "parameters": self.parameters, "standard_errors": self.standard_errors,
+                "parameters": clean(self.parameters),
+                "standard_errors": clean(self.standard_errors),
                 "lifetimes_ps": [float(x) for x in self.lifetimes],
                 "chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
                 "n_evaluations": self.n_evaluations, "n_jacobians": self.n_jacobians,
@@ -132,11 +136,18 @@ def wavelength_weights(scheme: KineticScheme, wavelength: np.ndarray) -> np.ndar
     return w
 
 
+def _rate_params(scheme: KineticScheme) -> set[str]:
+    """Free parameters that are, on their own, the rate of a transfer (ps^-1)."""
+    direct = {t.rate.strip() for t in scheme.transfers}
+    return {p.name for p in scheme.parameters if p.vary and p.name in direct}
+
+
 def _check_lifetimes(scheme: KineticScheme, values: dict[str, float], delay: np.ndarray,
                      when: str) -> None:
     step = float(np.min(np.diff(delay)))
+    rates = _rate_params(scheme)
     for p in scheme.parameters:
-        if p.vary and p.name.startswith("k") and values[p.name] > 1.0 / step:
+        if p.name in rates and values[p.name] > 1.0 / step:
             raise ParameterError(
                 f"{when}: rate {p.name} = {values[p.name]:.4g} ps^-1 (lifetime "
                 f"{1 / values[p.name]:.3g} ps) is faster than the delay step {step:.3g} ps; "
@@ -271,7 +282,8 @@ def fit_target(data: xr.Dataset | xr.DataArray, scheme: KineticScheme, *,
 
 def _check_identifiable(scheme: KineticScheme, names: list[str], x: np.ndarray,
                         cov: np.ndarray, full_rank: bool) -> None:
-    ks = [i for i, n in enumerate(names) if n.startswith("k")]
+    rates = _rate_params(scheme)
+    ks = [i for i, n in enumerate(names) if n in rates]
     d = np.sqrt(np.clip(np.diag(cov), 1e-300, None))
     corr = cov / np.outer(d, d)
     for a in ks:
