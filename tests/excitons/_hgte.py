@@ -1,0 +1,36 @@
+"""Real HgTe dots for physics tests: band-edge states cached on disk (pytest cache dir).
+
+The 3.5 nm sphere costs minutes on a 2-core box; its States are written once to
+``.pytest_cache/d/qdgain-hgte/`` keyed by the Hamiltonian's content hash, so a changed parameter
+set or builder invalidates the cache automatically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qdgain.electronic import band_edge_states, hamiltonian, load_states, save_states
+from qdgain.structure import Sphere, nanocrystal
+
+_MEMO: dict = {}
+
+
+def hgte_dot(cache_dir: Path | None, diameter_nm: float, n_vb: int = 24, n_cb: int = 8,
+             soc: bool = True):
+    """(Nanocrystal, TBHamiltonian, States) of an HgTe sphere, memoised in-process and on disk."""
+    key = (diameter_nm, n_vb, n_cb, soc)
+    if key in _MEMO:
+        return _MEMO[key]
+    nc = nanocrystal("HgTe", Sphere(diameter_nm=diameter_nm))
+    H = hamiltonian(nc, soc=soc)
+    path = None
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"HgTe_{diameter_nm}nm_{n_vb}_{n_cb}_{H.content_hash[:16]}.nc"
+    if path is not None and path.exists():
+        states = load_states(path)
+    else:
+        states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb)
+        if path is not None:
+            save_states(states, path)
+    _MEMO[key] = (nc, H, states)
+    return _MEMO[key]
