@@ -101,7 +101,7 @@ def test_cli_end_to_end_json(files):
     assert s["material_gain"]["A400_od"] == pytest.approx(0.5 + synth.a0_model(400.0))
     assert set(s["telecom_coverage_any_fluence"]) == {"O", "E", "S", "C", "L"}
     assert len(s["bandwidth"]) == N.size
-    for key in ("netcdf", "fig3", "fig6"):
+    for key in ("netcdf", "fig3", "fig6", "figS4"):
         assert (out / s["outputs"][key].split("/")[-1]).is_file()
     back = xr.open_dataset(out / "gain_analysis.nc", engine="h5netcdf")
     assert back["N_th"].attrs["units"] == "1"

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-__all__ = ["plot_fluence_series", "plot_material_gain"]
+__all__ = ["plot_fluence_series", "plot_material_gain", "plot_bleach_saturation"]
 
 
 def _save(fig: plt.Figure, path: str | Path) -> Path:
@@ -124,4 +124,56 @@ def plot_material_gain(res: xr.Dataset, path: str | Path) -> Path | None:
     ax.set(xlabel="wavelength (nm)", ylabel="gain (cm⁻¹)",
            title="material gain over the telecom bands")
     ax.legend(fontsize=8, loc="upper left")
+    return _save(fig, path)
+
+
+def plot_bleach_saturation(res: xr.Dataset, path: str | Path,
+                           wavelengths_nm: tuple[float, ...] | None = None) -> Path:
+    """Fig. S4 equivalent: −ΔA/A0 versus ⟨N⟩ at a few wavelengths, with 3- and 4-level fits.
+
+    A simple 3-level system keeps −ΔA/A0 < 2 (dashed line); a 4-level (gap-state) one can
+    exceed it.
+
+    Parameters
+    ----------
+    res : xarray.Dataset
+        Result of :func:`qdgain.ta.gain_analysis.analyze_gain_series`.
+    path : str or Path
+        Image file to write.
+    wavelengths_nm : tuple of float, optional
+        Probe wavelengths, nm (default: three pixels across the gain band at the highest ⟨N⟩,
+        or around the deepest bleach when there is no gain).
+    """
+    from qdgain.ta.gain_analysis.fluence_models import (
+        bleach_four_level,
+        bleach_three_level,
+        fit_fluence_model,
+    )
+
+    wl = res["wavelength"].values
+    if wavelengths_nm is None:
+        lo, hi = float(res["band_lower"][-1]), float(res["band_upper"][-1])
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            c = float(wl[int(np.nanargmin(res["dA"].values[-1]))])
+            lo, hi = c - 20.0, c + 20.0
+        wavelengths_nm = tuple(np.linspace(lo, hi, 5)[1:4])
+    sub = res["bleach_norm"].sel(wavelength=list(wavelengths_nm), method="nearest")
+    fit3 = fit_fluence_model(sub, "3-level").params
+    fit4 = fit_fluence_model(sub, "4-level").params
+    n = res["N_mean"].values
+    nn = np.geomspace(n.min() / 2, n.max() * 1.5, 200)
+    fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    for j, c in zip(range(sub.sizes["wavelength"]), ("tab:blue", "tab:red", "tab:green"),
+                    strict=False):
+        lam = float(sub["wavelength"][j])
+        ax.plot(n, sub.values[:, j], "o", color=c, label=f"{lam:.0f} nm")
+        ax.plot(nn, bleach_four_level(float(fit4["calibration"][j]) * nn,
+                                      float(fit4["ratio"][j])), "-", color=c, lw=1)
+        ax.plot(nn, bleach_three_level(float(fit3["calibration"][j]) * nn), ":", color=c, lw=1)
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.axhline(2.0, color="k", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set(xlabel="⟨N⟩", ylabel="−ΔA/A0",
+           title="normalised bleach (> 1: gain; 3-level ≤ 2 dotted, 4-level solid)")
+    ax.legend(fontsize=8)
     return _save(fig, path)

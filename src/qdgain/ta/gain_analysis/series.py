@@ -24,7 +24,11 @@ from qdgain.calibration import (
 from qdgain.errors import ParameterError
 from qdgain.ta.dataset import stack_fluence
 from qdgain.ta.gain_analysis.analysis import GainOptions, analyze_gain_series, gain_summary
-from qdgain.ta.gain_analysis.figures import plot_fluence_series, plot_material_gain
+from qdgain.ta.gain_analysis.figures import (
+    plot_bleach_saturation,
+    plot_fluence_series,
+    plot_material_gain,
+)
 from qdgain.ta.io import read_spectrum, read_ta
 from qdgain.units import with_units
 
@@ -181,7 +185,8 @@ def run_gain_analysis(paths: Sequence[str | Path], out_dir: str | Path, *,
     options : GainOptions, optional
         Analysis options.
     figures : bool
-        Write ``fig3_gain.png`` and ``fig6_material_gain.png``.
+        Write ``fig3_gain.png``, ``fig6_material_gain.png`` (when A_400 is known) and
+        ``figS4_bleach.png``.
     progress : callable, optional
         Called with a short message before each step.
     """
@@ -213,4 +218,5 @@ def run_gain_analysis(paths: Sequence[str | Path], out_dir: str | Path, *,
         summary["outputs"]["fig3"] = str(plot_fluence_series(res, out / "fig3_gain.png"))
         f6 = plot_material_gain(res, out / "fig6_material_gain.png")
         summary["outputs"]["fig6"] = None if f6 is None else str(f6)
+        summary["outputs"]["figS4"] = str(plot_bleach_saturation(res, out / "figS4_bleach.png"))
     return summary
