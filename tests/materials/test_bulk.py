@@ -109,3 +109,26 @@ def test_bulk_errors(hgte):
         effective_mass(hgte, 99, "100")
     with pytest.raises(ParameterError, match=r"shape \(3,\) or \(K, 3\)"):
         bulk_hamiltonian(hgte, np.zeros(2))
+
+
+def test_richardson_curvature_exact_for_quartic():
+    """E = a k^2 + b k^4: the (h, 2h) extrapolation cancels the k^4 term exactly."""
+    from qdgain.materials.bulk import richardson_curvature
+
+    a, b, h = 0.7, -3.0, 0.05
+    k = np.array([0.0, h, -h, 2 * h, -2 * h])
+    assert richardson_curvature(a * k**2 + b * k**4, h) == pytest.approx(2 * a, rel=1e-12)
+
+
+def test_sp_sigma_scaling_leaves_gamma_unchanged(hgte):
+    """At Γ the Hg-s/Te-p Bloch sum is sum_d d/|d| = 0, so Γ energies cannot depend on sp_sigma;
+    the coupling only enters at k != 0 (Kane energy, light mass), as data/tb/README.md states."""
+    from qdgain.materials import kane_energy
+
+    q = hgte.with_values({"nn1.Hg-Te.sp_sigma": 1.27 * hgte.value("nn1.Hg-Te.sp_sigma")})
+    np.testing.assert_allclose(bulk_bands(q, np.zeros(3)), bulk_bands(hgte, np.zeros(3)),
+                               atol=1e-12)
+    assert kane_energy(q) > 1.4 * kane_energy(hgte)      # ~ 1.27^2 when the s-p path dominates
+    g = gamma_levels(q)
+    # README: "restores ... light mass ≈ 0.028 m0"; 5 % covers its 2-digit quote
+    assert effective_mass(q, g.i_gamma8 + 2, "100") == pytest.approx(0.028, rel=0.05)

@@ -135,3 +135,13 @@ def test_guard_refuses_band_in_gap():
            Target("E6_minus_E8", 1.55, tolerance=0.01)]
     with pytest.raises(ParameterError, match="refused by the band-order scan.*dips"):
         fit_parameters(p, tgt, ["onsite.Ga.s*", "onsite.As.s*"], regularization=0.0, n_grid=8)
+
+
+def test_guard_reports_wrong_order():
+    p = load_parameters("HgTe")
+    normal = p.with_values({"onsite.Hg.s": p.value("onsite.Hg.s") + 1.0})
+    rep = band_order_scan(normal, inverted=True, n_grid=6)
+    assert not rep.ok and "not inverted" in rep.reasons[0]
+    assert band_order_scan(p, inverted=True, n_grid=6).ok
+    with pytest.raises(ParameterError, match="n_grid must be >= 4"):
+        band_order_scan(p, n_grid=2)
