@@ -20,6 +20,9 @@ def fit(
                                               "(sequential scheme: EAS and DAS).")] = None,
     target: Annotated[Path | None, typer.Option("--target", help="Target scheme (TOML), "
                                                 "e.g. schemes/hippius2007.toml.")] = None,
+    dispersion: Annotated[int, typer.Option("--dispersion", help="With --model: order of the "
+                                            "IRF-centre polynomial in wavelength (chirp "
+                                            "modelled; 0 = data chirp-corrected).")] = 0,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for DAS/EAS/SAS and "
                                              "residual plots.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -28,7 +31,8 @@ def fit(
     from qdgain.ta.kinetics.fit_file import fit_ta_file
 
     with console.status("fitting ..."):
-        _, summary = fit_ta_file(file, model=model, target=target, out_dir=out)
+        _, summary = fit_ta_file(file, model=model, target=target, out_dir=out,
+                                 dispersion=dispersion)
     if as_json:
         emit_json(summary)
         return

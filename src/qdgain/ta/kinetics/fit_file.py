@@ -96,7 +96,8 @@ def _plots(res: TargetFitResult, out_dir: Path, stem: str) -> list[str]:
 
 
 def fit_ta_file(path: str | Path, *, model: str | None = None, target: str | Path | None = None,
-                out_dir: str | Path | None = None) -> tuple[TargetFitResult, dict]:
+                out_dir: str | Path | None = None,
+                dispersion: int = 0) -> tuple[TargetFitResult, dict]:
     """Read a TA file and fit ``model`` ("3exp": sequential, 3 lifetimes) or a ``target`` scheme.
 
     Parameters
@@ -109,6 +110,8 @@ def fit_ta_file(path: str | Path, *, model: str | None = None, target: str | Pat
         Scheme file (TOML).
     out_dir : str or Path, optional
         Where the plots go (default: no plots).
+    dispersion : int
+        With ``model``: order of the IRF-centre polynomial in wavelength (chirp modelled).
 
     Returns
     -------
@@ -129,7 +132,8 @@ def fit_ta_file(path: str | Path, *, model: str | None = None, target: str | Pat
             raise ParameterError(f"--model must look like '3exp' (1-8 exponentials), got "
                                  f"{model!r}")
         taus, center, width = start_values(da, int(m.group(1)))
-        res = fit_global(da, taus, scheme="sequential", irf_center=center, irf_width=width)
+        res = fit_global(da, taus, scheme="sequential", irf_center=center, irf_width=width,
+                         dispersion=dispersion)
     summary = res.summary()
     summary["file"] = str(path)
     if out_dir is not None:

@@ -297,13 +297,19 @@ def load_scheme(path: str | Path) -> KineticScheme:
     return scheme_from_dict(d, source=str(path))
 
 
-def _irf_dict(center: float, width: float, fit_irf: bool) -> dict:
-    return {"center": {"value": center, "vary": fit_irf},
-            "width": {"value": width, "vary": fit_irf, "min": 1e-4}}
+def _irf_dict(center: float, width: float, fit_irf: bool, dispersion: int = 0,
+              reference_nm: float | None = None) -> dict:
+    d = {"center": {"value": center, "vary": fit_irf},
+         "width": {"value": width, "vary": fit_irf, "min": 1e-4}}
+    if dispersion:
+        d["dispersion_reference_nm"] = reference_nm
+        d["dispersion"] = [0.0] * dispersion
+    return d
 
 
 def sequential_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center: float = 0.0,
-                      irf_width: float = 0.1, fit_irf: bool = True) -> KineticScheme:
+                      irf_width: float = 0.1, fit_irf: bool = True, dispersion: int = 0,
+                      dispersion_reference_nm: float | None = None) -> KineticScheme:
     """Sequential scheme s1 -> s2 -> ... -> sN -> ground with start lifetimes (ps).
 
     Parameters
@@ -314,6 +320,11 @@ def sequential_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center:
         Start IRF centre and standard deviation, ps.
     fit_irf : bool
         Fit the IRF centre and width.
+    dispersion : int
+        Order of the IRF-centre polynomial in wavelength (0: no chirp modelled), coefficients
+        start at 0 ps.
+    dispersion_reference_nm : float, optional
+        Reference wavelength of that polynomial, nm (required when ``dispersion`` > 0).
     """
     n = len(lifetimes)
     sp = [f"s{i + 1}" for i in range(n)]
@@ -322,12 +333,14 @@ def sequential_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center:
                         for i, t in enumerate(lifetimes)},
          "transfer": [{"from": sp[i], "to": sp[i + 1] if i + 1 < n else GROUND,
                        "rate": f"k{i + 1}"} for i in range(n)],
-         "initial": {sp[0]: 1.0}, "irf": _irf_dict(irf_center, irf_width, fit_irf)}
+         "initial": {sp[0]: 1.0},
+         "irf": _irf_dict(irf_center, irf_width, fit_irf, dispersion, dispersion_reference_nm)}
     return scheme_from_dict(d)
 
 
 def parallel_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center: float = 0.0,
-                    irf_width: float = 0.1, fit_irf: bool = True) -> KineticScheme:
+                    irf_width: float = 0.1, fit_irf: bool = True, dispersion: int = 0,
+                    dispersion_reference_nm: float | None = None) -> KineticScheme:
     """Parallel scheme (independent decays, all populated at t0) with start lifetimes (ps).
 
     Parameters
@@ -338,6 +351,11 @@ def parallel_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center: f
         Start IRF centre and standard deviation, ps.
     fit_irf : bool
         Fit the IRF centre and width.
+    dispersion : int
+        Order of the IRF-centre polynomial in wavelength (0: no chirp modelled), coefficients
+        start at 0 ps.
+    dispersion_reference_nm : float, optional
+        Reference wavelength of that polynomial, nm (required when ``dispersion`` > 0).
     """
     n = len(lifetimes)
     sp = [f"s{i + 1}" for i in range(n)]
@@ -348,5 +366,6 @@ def parallel_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center: f
     d = {"scheme": {"name": f"parallel{n}", "kind": "parallel", "species": sp},
          "parameters": params,
          "transfer": [{"from": sp[i], "rate": f"k{i + 1}"} for i in range(n)],
-         "initial": {s: 1.0 for s in sp}, "irf": _irf_dict(irf_center, irf_width, fit_irf)}
+         "initial": {s: 1.0 for s in sp},
+         "irf": _irf_dict(irf_center, irf_width, fit_irf, dispersion, dispersion_reference_nm)}
     return scheme_from_dict(d)

@@ -333,7 +333,7 @@ def _result(scheme, values, errors, conc, S, r, w, chi2, s2, da, nfev, wall, mes
 
 def fit_global(data: xr.Dataset | xr.DataArray, lifetimes: list[float] | tuple[float, ...], *,
                scheme: str, irf_center: float = 0.0, irf_width: float = 0.1,
-               fit_irf: bool = True, **kwargs) -> TargetFitResult:
+               fit_irf: bool = True, dispersion: int = 0, **kwargs) -> TargetFitResult:
     """Global analysis with a sequential (EAS) or parallel (DAS) scheme.
 
     Parameters
@@ -348,15 +348,19 @@ def fit_global(data: xr.Dataset | xr.DataArray, lifetimes: list[float] | tuple[f
         Start IRF centre and standard deviation, ps.
     fit_irf : bool
         Fit the IRF centre and width.
+    dispersion : int
+        Order of the IRF-centre polynomial in wavelength (chirp modelled; 0: data already
+        chirp-corrected), reference at the middle of the wavelength range.
     **kwargs
         Passed to :func:`fit_target`.
     """
+    wl = as_map(data)["wavelength"].values
+    kw = dict(irf_center=irf_center, irf_width=irf_width, fit_irf=fit_irf,
+              dispersion=dispersion, dispersion_reference_nm=float(0.5 * (wl[0] + wl[-1])))
     if scheme == "sequential":
-        sch = sequential_scheme(lifetimes, irf_center=irf_center, irf_width=irf_width,
-                                fit_irf=fit_irf)
+        sch = sequential_scheme(lifetimes, **kw)
     elif scheme == "parallel":
-        sch = parallel_scheme(lifetimes, irf_center=irf_center, irf_width=irf_width,
-                              fit_irf=fit_irf)
+        sch = parallel_scheme(lifetimes, **kw)
     else:
         raise ParameterError(f"scheme must be 'sequential' or 'parallel', got {scheme!r}; "
                              f"use fit_target with a scheme file for a target model")
