@@ -3,6 +3,7 @@
 from qdgain.electronic.hamiltonian import (
     DEFAULT_PASSIVATION_SHIFT_EV,
     TBHamiltonian,
+    dangling_hybrid_weight,
     estimate_memory_GB,
     hamiltonian,
     valence_state_count,
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_PASSIVATION_SHIFT_EV",
     "TBHamiltonian",
     "hamiltonian",
+    "dangling_hybrid_weight",
     "estimate_memory_GB",
     "valence_state_count",
     "band_edge_states",

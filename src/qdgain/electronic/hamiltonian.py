@@ -38,6 +38,7 @@ __all__ = [
     "estimate_memory_GB",
     "valence_state_count",
     "DEFAULT_PASSIVATION_SHIFT_EV",
+    "dangling_hybrid_weight",
 ]
 
 #: shift (eV) of each dangling sp3 hybrid: far above the conduction-band states of interest
@@ -314,3 +315,28 @@ def hamiltonian(nc: Nanocrystal, params: TBParameters | str | None = None, *, so
         bulk_vbm_eV=float(e_bulk[params.n_electrons - 1]),
         bulk_cbm_eV=float(e_bulk[params.n_electrons]),
         content_hash=_content_hash(nc, params, opts), options=opts)
+
+
+def dangling_hybrid_weight(nc: Nanocrystal, H: TBHamiltonian, vectors: np.ndarray) -> np.ndarray:
+    """Weight of each state on the dangling sp3 hybrids of the dot (surface-state indicator).
+
+    .. math:: w_n = \\sum_{(i,\\hat n)\\,\\text{dangling}} \\sum_\\sigma
+              |\\langle h_{i\\hat n}, \\sigma | \\psi_n \\rangle|^2
+
+    A dangling-bond surface state has w of order 1/4 or more; a passivated dot's states ≪ 1.
+
+    Parameters
+    ----------
+    nc : Nanocrystal
+    H : TBHamiltonian
+        Hamiltonian of ``nc`` (for the basis layout).
+    vectors : ndarray (n_basis, n)
+        States as columns.
+    """
+    if not len(nc.dangling_atom):
+        return np.zeros(vectors.shape[1])
+    norb = H.n_orbitals
+    h = _hybrid(np.asarray(nc.dangling_direction), H.orbitals)           # (D, norb)
+    v = vectors.reshape(nc.n_atoms, 2, norb, -1)[nc.dangling_atom]       # (D, 2, norb, n)
+    amp = np.einsum("da,dsan->dsn", h, v)
+    return np.sum(np.abs(amp) ** 2, axis=(0, 1))
