@@ -125,3 +125,21 @@ def test_with_values_and_save_roundtrip(tmp_path: Path):
         save_parameters(q, out)
     with pytest.raises(AttributeError):
         p.name = "x"  # frozen
+
+
+def test_renamed_keeps_physics():
+    import numpy as np
+
+    from qdgain.materials import bulk_bands
+    from qdgain.materials.parameters import renamed
+
+    p = load_parameters()
+    q = renamed(p, cation="Cd", name="CdTe_start")
+    assert q.cation == "Cd" and q.value("nn1.Cd-Te.sp_sigma") == p.value("nn1.Hg-Te.sp_sigma")
+    assert q.value("nn2.Cd-Cd.pp_pi") == p.value("nn2.Hg-Hg.pp_pi")
+    k = np.array([[0.3, 1.1, -2.0]])
+    np.testing.assert_allclose(bulk_bands(q, k), bulk_bands(p, k), atol=1e-12)
+    with pytest.raises(ParameterError, match="must differ"):
+        renamed(p, cation="Te")
+    with pytest.raises(ParameterError, match="lattice constant must be > 0"):
+        renamed(p, lattice_constant_nm=0.0)

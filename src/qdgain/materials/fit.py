@@ -167,7 +167,7 @@ def _guard_expectation(start: TBParameters, targets: Sequence[Target]) -> bool:
 def fit_parameters(start: TBParameters, targets: Sequence[Target], free: Sequence[str], *,
                    bounds: Mapping[str, tuple[float, float]] | None = None,
                    regularization: float = 0.3, name: str | None = None, max_nfev: int = 400,
-                   guard: bool = True, n_grid: int = 16,
+                   guard: bool = True, n_grid: int = 16, ftol: float = 1e-8,
                    sources: Mapping[str, str] | None = None) -> FitResult:
     """Fit free parameters of ``start`` to bulk targets (module docstring for the objective).
 
@@ -191,6 +191,8 @@ def fit_parameters(start: TBParameters, targets: Sequence[Target], free: Sequenc
         Run the band-order scan and refuse a failing set.
     n_grid : int
         k grid per direction of the scan.
+    ftol : float
+        Relative cost-change tolerance of the optimiser (also used for xtol and gtol).
     sources : mapping, optional
         Extra provenance (e.g. the targets file path).
 
@@ -237,7 +239,8 @@ def fit_parameters(start: TBParameters, targets: Sequence[Target], free: Sequenc
         return np.concatenate([r, regularization * (x - x0)])
 
     sol = least_squares(resid, x0, bounds=(lo, hi), method="trf", jac="2-point",
-                        diff_step=1e-6, x_scale=1.0, max_nfev=max_nfev)
+                        diff_step=1e-6, x_scale=1.0, max_nfev=max_nfev, ftol=ftol, xtol=ftol,
+                        gtol=ftol)
     if sol.status == 0:
         raise ConvergenceError(f"fit of {start.name!r} stopped on its budget of {max_nfev} "
                                f"evaluations; raise max_nfev, free fewer parameters or loosen "
@@ -267,7 +270,8 @@ def fit_parameters(start: TBParameters, targets: Sequence[Target], free: Sequenc
         "free": {n: {"start": float(a), "fitted": float(b), "bounds": [float(lo[i]), float(hi[i])]}
                  for i, (n, a, b) in enumerate(zip(free, x0, x, strict=True))},
         "targets": rows, "regularization": regularization, "method": _METHOD,
-        "cost": float(sol.cost), "nfev": int(sol.nfev), "optimizer_message": str(sol.message),
+        "cost": float(sol.cost), "nfev": int(sol.nfev), "ftol": ftol,
+        "optimizer_message": str(sol.message),
         "band_order_scan": report.as_dict(), **dict(sources or {}),
     }
     prov = dict(start.provenance)

@@ -38,6 +38,7 @@ __all__ = [
     "list_parameter_sets",
     "save_parameters",
     "required_integrals",
+    "renamed",
     "shells_of",
     "ORBITAL_SHELL",
     "DEFAULT_SET",
@@ -139,6 +140,31 @@ class TBParameters:
             orbitals=self.orbitals, n_orbitals=self.n_orbitals, max_shell=self.max_shell,
             n_electrons=self.n_electrons, values=MappingProxyType(new),
             provenance=MappingProxyType(prov))
+
+
+def renamed(params: TBParameters, *, cation: str | None = None, anion: str | None = None,
+            lattice_constant_nm: float | None = None, name: str | None = None) -> TBParameters:
+    """Copy of a set with other species names and/or lattice constant (e.g. a fit start for a
+    related material); every value keeps its meaning under the new names."""
+    cat, an = cation or params.cation, anion or params.anion
+    if cat == an:
+        raise ParameterError(f"cation and anion must differ, got {cat!r} twice")
+    a_nm = params.lattice_constant_nm if lattice_constant_nm is None else lattice_constant_nm
+    if not a_nm > 0:
+        raise ParameterError(f"lattice constant must be > 0 nm, got {a_nm}")
+    table = {params.cation: cat, params.anion: an}
+
+    def rename_key(key: str) -> str:
+        kind, who, what = key.split(".", 2)
+        who = "-".join(table[w] for w in who.split("-"))
+        return f"{kind}.{who}.{what}"
+
+    return TBParameters(
+        name=name or params.name, source=params.source, lattice_constant_nm=float(a_nm),
+        cation=cat, anion=an, orbitals=params.orbitals, n_orbitals=params.n_orbitals,
+        max_shell=params.max_shell, n_electrons=params.n_electrons,
+        values=MappingProxyType({rename_key(k): v for k, v in params.values.items()}),
+        provenance=params.provenance)
 
 
 def shells_of(orbitals: tuple[str, ...]) -> tuple[str, ...]:
