@@ -36,8 +36,7 @@ from qdgain.ta.kinetics.glotaran_compat import to_pyglotaran
 from qdgain.ta.kinetics.irf import irf_exponentials
 
 ROOT = Path(__file__).resolve().parents[1]
-HIPPIUS = (ROOT / "tests" / "ta" / "kinetics" / "data" / "hippius2007"
-           / "demo_data_Hippius_etal_JPCC2007_111_13988_Figs5_9.ascii")
+HIPPIUS = ROOT / "tests" / "data" / "demo_data_Hippius_etal_JPCC2007_111_13988_Figs5_9.ascii"
 SCHEME = ROOT / "schemes" / "hippius2007.toml"
 OPT = {"b1": 0.1477, "k3": 0.3462, "k4": 0.04061, "k5": 0.02001}
 

@@ -25,7 +25,7 @@ from glotaran.optimization.optimize import optimize  # noqa: E402
 from glotaran.project.scheme import Scheme  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-HIPPIUS = HERE / "data" / "hippius2007" / "demo_data_Hippius_etal_JPCC2007_111_13988_Figs5_9.ascii"
+HIPPIUS = HERE.parents[1] / "data" / "demo_data_Hippius_etal_JPCC2007_111_13988_Figs5_9.ascii"
 
 
 def _pg(model: str, params: str, da: xr.DataArray, **kw):

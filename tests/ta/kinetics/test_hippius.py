@@ -18,7 +18,7 @@ from qdgain.ta.kinetics.target import fit_target, wavelength_weights
 from qdgain.ta.kinetics.varpro import project, scheme_concentrations
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data" / "hippius2007" / "demo_data_Hippius_etal_JPCC2007_111_13988_Figs5_9.ascii"
+DATA = HERE.parents[1] / "data" / "demo_data_Hippius_etal_JPCC2007_111_13988_Figs5_9.ascii"
 SCHEME = HERE.parents[2] / "schemes" / "hippius2007.toml"
 OPTIMUM = {"b1": 0.1477, "k3": 0.3462, "k4": 0.04061, "k5": 0.02001, "irf.center": 1.2026,
            "irf.width": 0.06171, "irf.disp1": 0.2850, "irf.disp2": -0.0807, "irf.disp3": 0.01342}
