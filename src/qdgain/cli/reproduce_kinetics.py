@@ -22,7 +22,7 @@ from qdgain.units import with_units
 __all__ = ["kinetics_stage_body", "PROBES_S4_NM"]
 
 #: probe wavelengths of the normalised-bleach figure (paper Fig. S4: three probes in the band)
-PROBES_S4_NM = (1340.0, 1420.0, 1500.0)
+PROBES_S4_NM = (1300.0, 1340.0, 1400.0)
 
 
 def _attempt(fits: dict[str, Any], key: str, func: Callable[[], float]) -> None:
@@ -132,19 +132,25 @@ def kinetics_stage_body(ctx: StageContext) -> None:
     # Fig. S5: early bleach (5 ps, ⟨N⟩ ≈ 0.1) on an energy axis, two Gaussians X1 + X2
     cut = -series["dA"].isel(fluence=low).sel(delay=5.0, method="nearest")
     lam = cut["wavelength"].values
-    win = (lam > peak_nm - 250.0) & (lam < peak_nm + 200.0)
-    e = HC_EV_NM / lam[win]
+    e_all = HC_EV_NM / lam
+    e_peak = HC_EV_NM / peak_nm
+    # the band-edge bleach only: the sub-gap (gap-state) bleach would pull the X1 Gaussian
+    win = (e_all > e_peak - 0.12) & (e_all < e_peak + 0.2)
+    e = e_all[win]
     y = cut.values[win] * lam[win] ** 2 / HC_EV_NM  # Jacobian dλ/dE keeps the area per eV
     order = np.argsort(e)
     e, y = e[order], y[order]
-    e_peak = HC_EV_NM / peak_nm
     try:
-        popt, _ = curve_fit(_two_gaussians, e, y,
-                            p0=[0.3 * y.max(), e_peak - 0.03, 0.03, y.max(), e_peak + 0.04, 0.03],
+        # one shared width: both lines carry the same inhomogeneous (size) broadening
+        popt, _ = curve_fit(lambda x, a1, e1, a2, e2, w: _two_gaussians(x, a1, e1, w, a2, e2, w),
+                            e, y, p0=[0.3 * y.max(), e_peak - 0.03, y.max(), e_peak + 0.04, 0.04],
+                            bounds=([0, e_peak - 0.12, 0, e_peak - 0.05, 0.005],
+                                    [np.inf, e_peak + 0.05, np.inf, e_peak + 0.15, 0.12]),
                             maxfev=20000)
-        (a1, e1, w1, a2, e2, w2) = popt
+        (a1, e1, a2, e2, w1) = popt
+        w2 = w1
         if e1 > e2:
-            a1, e1, w1, a2, e2, w2 = a2, e2, w2, a1, e1, w1
+            a1, e1, a2, e2 = a2, e2, a1, e1
         fits["X2_minus_X1_fit_meV"] = 1e3 * (e2 - e1)
         comp1 = _two_gaussians(e, a1, e1, w1, 0.0, e2, w2)
         comp2 = _two_gaussians(e, 0.0, e1, w1, a2, e2, w2)

@@ -95,9 +95,13 @@ def stage_ta_gain(ctx: StageContext) -> None:
     series = series.assign(A0=with_units(a0_grid.drop_vars([c for c in a0_grid.coords
                                                              if c != "wavelength"]), "OD"))
     ctx.save_dataset("series", series)
+    # for the figures: thresholds where the signal is above the analysis' SNR floor (the raw
+    # threshold spectra with their status flags stay in analysis.nc)
+    ok = res["snr"] > res.attrs["min_snr"]
     ctx.save_dataset("thresholds", xr.Dataset(
-        {"N_th_late": with_units(res["N_th"], "1"),
-         "N_th_early": with_units(res["N_th_early"], "1")}))
+        {"N_th_late": with_units(res["N_th"].where(ok), "1"),
+         "N_th_early": with_units(res["N_th_early"].where(ok), "1")},
+        attrs={"min_snr": float(res.attrs["min_snr"])}))
     best = summ["min_threshold_interp"]
     k = _nearest(res["N_mean"].values, p["band_at_N"])
     lo, hi = float(res["band_lower"][k]), float(res["band_upper"][k])

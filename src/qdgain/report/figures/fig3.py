@@ -9,7 +9,10 @@ from matplotlib.figure import Figure
 from qdgain.report.figures._common import new_figure, panel_label
 from qdgain.report.results import Results
 
-__all__ = ["make", "TITLE", "CAPTION"]
+__all__ = ["make", "TITLE", "CAPTION", "NIR_MIN_NM"]
+
+#: short end of the wavelength axis of the gain figures, nm
+NIR_MIN_NM = 1000.0
 
 TITLE = "Fig. 3 — fluence series: bleach, nonlinear absorbance, threshold, kinetics"
 CAPTION = ("(a) ΔA at 2.5 ns for ⟨N⟩ ≤ 0.3 with the linear absorbance A0 (−ΔA > A0 is gain). "
@@ -20,7 +23,8 @@ CAPTION = ("(a) ΔA at 2.5 ns for ⟨N⟩ ≤ 0.3 with the linear absorbance A0 
 
 def make(res: Results) -> Figure:
     """Build the figure from the ``ta_gain`` results."""
-    series = res.dataset("ta_gain", "series")
+    full = res.dataset("ta_gain", "series")
+    series = full.sel(wavelength=slice(NIR_MIN_NM, None))  # the band-edge region, as the paper
     thr = res.dataset("ta_gain", "thresholds")
     fig, (ax_a, ax_b, ax_c, ax_d) = new_figure(2, 2)
     a0 = series["A0"]
@@ -41,7 +45,7 @@ def make(res: Results) -> Figure:
     ax_b.legend(title="⟨N⟩", fontsize=6, title_fontsize=7, ncols=2)
     for ax in (ax_a, ax_b):
         ax.set_xlabel("wavelength (nm)")
-        ax.set_xlim(1000, float(series["wavelength"].max()))
+        ax.set_xlim(NIR_MIN_NM, float(series["wavelength"].max()))
     nth = thr["N_th_late"]
     ax_c.semilogy(nth["wavelength"], nth, "o", ms=3, color="k")
     ax_c.set_xlabel("wavelength (nm)")

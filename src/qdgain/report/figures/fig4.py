@@ -7,6 +7,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from qdgain.report.figures._common import new_figure, panel_label
+from qdgain.report.figures.fig3 import NIR_MIN_NM
 from qdgain.report.results import Results
 
 __all__ = ["make", "TITLE", "CAPTION"]
@@ -19,7 +20,7 @@ CAPTION = ("(a) A at 10 ps (dashed) and 2.5 ns (solid) for ⟨N⟩ ≥ 0.3. (b) 
 
 def make(res: Results) -> Figure:
     """Build the figure from the ``ta_gain`` results."""
-    series = res.dataset("ta_gain", "series")
+    series = res.dataset("ta_gain", "series").sel(wavelength=slice(NIR_MIN_NM, None))
     thr = res.dataset("ta_gain", "thresholds")
     a0 = series["A0"]
     n_mean = series["N_mean"].values
@@ -34,7 +35,7 @@ def make(res: Results) -> Figure:
         ax_a.plot(e["wavelength"], e, ls="--", color=col, lw=1)
         ax_a.plot(late["wavelength"], late, color=col, lw=1, label=f"{n_mean[k]:.2g}")
     ax_a.axhline(0, color="k", lw=0.8)
-    ax_a.set_xlim(1000, float(series["wavelength"].max()))
+    ax_a.set_xlim(NIR_MIN_NM, float(series["wavelength"].max()))
     ax_a.set_xlabel("wavelength (nm)")
     ax_a.set_ylabel("A (OD)")
     ax_a.legend(title="⟨N⟩", fontsize=7, title_fontsize=7)
@@ -48,7 +49,7 @@ def make(res: Results) -> Figure:
     ax_b2 = ax_b.twinx()
     ax_b2.plot(a0["wavelength"], a0, color="0.6")
     ax_b2.set_ylabel("A0 (OD)", color="0.5")
-    ax_b.set_xlim(1000, float(series["wavelength"].max()))
+    ax_b.set_xlim(NIR_MIN_NM, float(series["wavelength"].max()))
     late_all = A.sel(delay=2500.0, method="nearest")
     for lam, col in zip((1300.0, 1340.0, 1400.0, 1450.0, 1500.0),
                         colormaps["viridis"](np.linspace(0, 0.9, 5)), strict=True):

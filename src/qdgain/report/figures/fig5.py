@@ -42,8 +42,14 @@ def make(res: Results) -> Figure:
     ax_a.set_ylabel("energy (eV)")
     series = res.dataset("ta_gain", "series")
     one = nearest_fluence(series, 0.1)
+    # gain transition: the deepest gain (most negative A) at 2.5 ns of the ⟨N⟩ ≈ 0.3 measurement
+    late = nearest_fluence(series, 0.3)
+    a_late = (late["dA"].sel(delay=2500.0, method="nearest") + late["A0"]).sel(
+        wavelength=slice(model["interband_nm"] + 50.0, None))
+    gain_nm = float(a_late["wavelength"][int(a_late.argmin("wavelength"))]) \
+        if a_late.size else model["gain_nm"]
     for lam, col, lab in ((model["interband_nm"], "tab:red", "interband (X2)"),
-                          (model["gain_nm"], "k", "gain transition")):
+                          (gain_nm, "k", "gain transition")):
         tr = one["dA"].sel(wavelength=lam, method="nearest")
         norm = np.nanmax(np.abs(tr.values))
         ax_b.plot(tr["delay"], np.abs(tr) / norm, color=col, label=f"{lab}, {lam:.0f} nm")
