@@ -1,0 +1,132 @@
+"""Optics of real HgTe spheres: sum rule, intraband absorption of charged dots, τ_rad, ε_in(d),
+high-energy σ per volume against μ_i. Default public TB set (SOC for excitons; spin-free block
+for the full-diagonalisation quantities ε_in and high-energy σ)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qdgain.electronic import hamiltonian
+from qdgain.excitons import coulomb_kernel, solve_charged, solve_ci
+from qdgain.optics import (
+    charged_transitions,
+    cross_section_cm2,
+    dielectric_constant,
+    dot_volume_cm3,
+    independent_particle_cross_section_cm2,
+    integrated_cross_section_cm2_eV,
+    neutral_transitions,
+    radiative_lifetime_ns,
+)
+from qdgain.optics.dielectric import fit_sphere_field
+from qdgain.structure import Sphere, nanocrystal
+from tests.excitons._hgte import hgte_dot
+
+EPS_IN_PAPER = 6.8
+MU_I_PAPER_CM1 = 4.84e5  # SPEC §3, intrinsic absorption at 400 nm
+
+
+@pytest.fixture(scope="module")
+def dot2(request):
+    return hgte_dot(request.config.cache.mkdir("qdgain-hgte"), 2.0)
+
+
+@pytest.fixture(scope="module")
+def dot35(request):
+    return hgte_dot(request.config.cache.mkdir("qdgain-hgte"), 3.5)
+
+
+def test_sum_rule_real_dot(dot2):
+    _, _, states = dot2
+    tr = neutral_transitions(solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24), states)
+    E = np.arange(0.01, tr.energies_eV.max() + 0.4, 5e-4)
+    sig = cross_section_cm2(tr, E, broadening_eV=0.035)
+    # 1 % (issue); the 0.5 meV trapezoid on 35 meV Gaussians is far better than that
+    assert np.trapezoid(sig.values, E) == pytest.approx(integrated_cross_section_cm2_eV(tr),
+                                                        rel=0.01)
+
+
+def _subgap_intraband(states, charge, n_e, n_h, x1_eV):
+    k = coulomb_kernel(states.positions_nm, EPS_IN_PAPER, 2.25)
+    cd = solve_charged(states, charge, EPS_IN_PAPER, 2.25, n_e, n_h, kernel=k)
+    tr = charged_transitions(cd, states, temperature_K=300.0)
+    E = np.arange(0.01, x1_eV, 5e-4)
+    return np.trapezoid(cross_section_cm2(tr, E, kind="intraband").values, E)
+
+
+def test_intraband_hole_stronger_than_electron_2nm(dot2):
+    _, _, states = dot2
+    x1 = solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24).energies_eV[0]
+    hole = _subgap_intraband(states, +1, 4, 12, x1)
+    elec = _subgap_intraband(states, -1, 8, 12, x1)
+    assert hole > 10 * elec  # paper: "much stronger for holes"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "default public TB set: the spin-free gap of HgTe spheres grows from 2.0 to 3.0 nm "
+    "(0.52, 0.57, 0.70 eV), so eps_in falls (10.8, 10.5, 9.5); eps_in tracks the gap, the "
+    "size trend of the gap is the electronic layer's/parameter set's"))
+def test_dielectric_rises_with_size():
+    eps = []
+    for d in (1.5, 2.0, 2.5):
+        nc = nanocrystal("HgTe", Sphere(diameter_nm=d))
+        eps.append(dielectric_constant(hamiltonian(nc, soc=False)).eps_in)
+    assert 1.0 < eps[0] < eps[1] < eps[2]
+
+
+def test_linear_response_matches_finite_field():
+    # χ0 from the sum over states equals the density change of H + U (U = small site potential)
+    # by exact diagonalisation; second-order error ~ (U/gap)^2 with U = 1e-4 eV × 1 nm
+    from qdgain.optics import linear_response_density
+    from qdgain.optics.dielectric import dense_spectrum, reduce_spin
+
+    nc = nanocrystal("HgTe", Sphere(diameter_nm=1.5))
+    H = hamiltonian(nc, soc=False)
+    w, C, atom, g, n_occ = dense_spectrum(H)
+    pos = nc.positions_nm - nc.positions_nm.mean(0)
+    U = 1e-4 * pos[:, 2] + 2e-5 * pos[:, 0] ** 2
+    dn = linear_response_density(C, w, n_occ, atom, nc.n_atoms, U, g)
+    Hd, atom2, _ = reduce_spin(H)
+    w2, C2 = np.linalg.eigh(Hd + np.diag(U[atom2]))
+    dens = lambda C_: g * np.bincount(atom2, (np.abs(C_[:, :n_occ]) ** 2).sum(1))  # noqa: E731
+    fd = dens(C2) - dens(C)
+    assert abs(dn.sum()) < 1e-12  # charge neutral
+    np.testing.assert_allclose(dn, fd, atol=1e-3 * np.abs(fd).max())
+
+
+def test_fit_recovers_classical_sphere():
+    # potential of a dielectric sphere in a uniform field: inside U = 3/(eps+2) F0 z
+    rng = np.random.default_rng(0)
+    pos = rng.uniform(-1, 1, (400, 3))
+    pos = pos[np.linalg.norm(pos, axis=1) < 1.0]
+    U = 3.0 / (7.5 + 2.0) * 0.01 * pos[:, 2] + 0.3
+    F_in, n = fit_sphere_field(pos, U, 1.0)
+    assert 3 * 0.01 / F_in - 2 == pytest.approx(7.5, rel=1e-10)
+    assert n > 8
+
+
+def test_high_energy_sigma_per_volume_vs_mu_i():
+    nc = nanocrystal("HgTe", Sphere(diameter_nm=2.5))
+    H = hamiltonian(nc, soc=False)
+    E400 = 1239.84198 / 400.0
+    sig = independent_particle_cross_section_cm2(H, np.array([E400]), EPS_IN_PAPER, 2.25)
+    ratio = float(sig.values[0]) / dot_volume_cm3(nc.n_atoms, nc.lattice_constant_nm) \
+        / MU_I_PAPER_CM1
+    assert 0.5 <= ratio <= 2.0, f"sigma/V / mu_i = {ratio:.3f}"
+
+
+@pytest.mark.slow
+def test_tau_rad_35nm(dot35):
+    _, _, states = dot35
+    tr = neutral_transitions(solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24), states)
+    tau = radiative_lifetime_ns(tr, 300.0)
+    assert 10.0 <= tau <= 200.0, f"tau_rad = {tau:.3g} ns (measured 35 and 75 ns)"
+
+
+@pytest.mark.slow
+def test_intraband_hole_stronger_35nm(dot35):
+    _, _, states = dot35
+    x1 = solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24).energies_eV[0]
+    assert _subgap_intraband(states, +1, 4, 12, x1) > _subgap_intraband(states, -1, 8, 12, x1)
