@@ -18,7 +18,7 @@ import xarray as xr
 from qdgain.report.stages import Stage, StageContext, StageUnavailable
 from qdgain.units import with_units
 
-__all__ = ["build_stages", "require", "theory_stages"]
+__all__ = ["build_stages", "require", "theory_stages", "DEFAULT_TB_SET"]
 
 
 def require(module: str, *names: str, owner: str) -> Any:
@@ -141,9 +141,13 @@ def stage_tb(ctx: StageContext) -> None:
                lattice_constant_nm=params.lattice_constant_nm)
 
 
-def theory_stages(quick: bool) -> list[Stage]:
-    """Stages of the theory chain (bulk → TB → CI/optics → ε_in)."""
-    tb_common = {"set": "HgTe_sp3d5_soc_2nn", "diameter_nm": 3.5, "n_vb": 16 if quick else 24,
+#: default TB parameter set of the dot calculations (SPEC §2: the public set until a better one)
+DEFAULT_TB_SET = "HgTe_sp3d5_soc_2nn"
+
+
+def theory_stages(quick: bool, tb_set: str = DEFAULT_TB_SET) -> list[Stage]:
+    """Stages of the theory chain (bulk → TB of the sphere and tetrahedron)."""
+    tb_common = {"set": tb_set, "diameter_nm": 3.5, "n_vb": 16 if quick else 24,
                  "n_cb": 8 if quick else 12, "degeneracy_tol_eV": 1e-4,
                  "dos_broadening_eV": 0.01, "dos_step_eV": 0.002}
     code_tb = ("qdgain.materials", "qdgain.structure", "qdgain.electronic")
@@ -159,9 +163,18 @@ def theory_stages(quick: bool) -> list[Stage]:
     ]
 
 
-def build_stages(quick: bool = False) -> list[Stage]:
-    """The whole pipeline; ``quick`` = smaller CI basis and coarser grids."""
+def build_stages(quick: bool = False, tb_set: str = DEFAULT_TB_SET) -> list[Stage]:
+    """The whole pipeline; ``quick`` = smaller CI basis and coarser grids.
+
+    Parameters
+    ----------
+    quick : bool
+        CI-sized run.
+    tb_set : str
+        TB parameter set (name or file) of the dot calculations.
+    """
     from qdgain.cli.reproduce_ta import experiment_stages
     from qdgain.cli.reproduce_theory import optics_stages
 
-    return [*theory_stages(quick), *optics_stages(quick), *experiment_stages(quick)]
+    return [*theory_stages(quick, tb_set), *optics_stages(quick, tb_set),
+            *experiment_stages(quick)]

@@ -183,7 +183,7 @@ def stage_gain_model(ctx: StageContext) -> None:
                N_th_3level_min_nm=float(wl[best]) if best is not None else None)
 
 
-def optics_stages(quick: bool) -> list[Stage]:
+def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn") -> list[Stage]:
     """CI/optics, ε_in and the gain model."""
     code_ex = ("qdgain.electronic", "qdgain.excitons", "qdgain.optics")
     return [
@@ -194,7 +194,7 @@ def optics_stages(quick: bool) -> list[Stage]:
                "energy_step_eV": 0.004 if quick else 0.002},
               needs=("tb_sphere",), code=code_ex, title="CI: neutral and charged spectra, τ_rad"),
         Stage("dielectric", stage_dielectric,
-              {"set": "HgTe_sp3d5_soc_2nn", "diameter_nm": 3.5, "field_V_nm": 0.01},
+              {"set": tb_set, "diameter_nm": 3.5, "field_V_nm": 0.01},
               needs=("tb_sphere",), code=("qdgain.materials", "qdgain.structure",
                                           "qdgain.electronic", "qdgain.optics"),
               title="ε_in from a static field (TB, self-consistent)"),
