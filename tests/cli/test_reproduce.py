@@ -20,7 +20,8 @@ from tests.report.fake_run import fake_stages
 def fake_pipeline(monkeypatch):
     """Replace the physics pipeline by the fake one (this tests the command, not the physics)."""
     box = {"break": None}
-    monkeypatch.setattr(registry, "build_stages", lambda quick=False, tb_set=None: fake_stages(box["break"]))
+    monkeypatch.setattr(registry, "build_stages",
+                        lambda quick=False, tb_set=None: fake_stages(box["break"]))
     return box
 
 
