@@ -23,7 +23,7 @@ SUMMARY_FILE = "summary.json"
 
 def _render(fig, fmt: str) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=110 if fmt == "png" else None)
+    fig.savefig(buf, format=fmt, dpi=100 if fmt == "png" else None)
     return buf.getvalue()
 
 
@@ -65,6 +65,7 @@ def build_report(out_dir: str | os.PathLike[str], *,
             continue
         try:
             png = _render(fig, "png")
+            fig.set_layout_engine("none")  # the PNG pass fixed the layout: the SVG reuses it
             atomic_write_bytes(out / "figures" / f"{slug}.png", png)
             atomic_write_bytes(out / "figures" / f"{slug}.svg", _render(fig, "svg"))
         finally:

@@ -33,7 +33,8 @@ def make(res: Results) -> Figure:
     keep = t > 0.1
     vmax = float(np.nanmax(np.abs(da.values)))
     mesh = ax_m.pcolormesh(da["wavelength"], t[keep], da.values[keep], shading="auto",
-                           cmap="RdBu_r", norm=SymLogNorm(vmax * 1e-2, vmin=-vmax, vmax=vmax))
+                           cmap="RdBu_r", norm=SymLogNorm(vmax * 1e-2, vmin=-vmax, vmax=vmax),
+                           rasterized=True)
     ax_m.set_yscale("log")
     ax_m.set_xlabel("wavelength (nm)")
     ax_m.set_ylabel("delay (ps)")
