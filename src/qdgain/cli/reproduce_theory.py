@@ -17,7 +17,7 @@ import xarray as xr
 
 from qdgain.cli.reproduce_stages import require
 from qdgain.constants import HC_EV_NM
-from qdgain.report.stages import Stage, StageContext, StageUnavailable
+from qdgain.report.stages import Stage, StageContext
 from qdgain.units import with_units
 
 __all__ = ["optics_stages", "model_from_ci"]
@@ -91,7 +91,12 @@ def stage_excitons(ctx: StageContext) -> None:
 
 
 def stage_dielectric(ctx: StageContext) -> None:
-    """ε_in of the dot from a static-field, self-consistently screened TB calculation."""
+    """ε_in of the dot from a static-field, self-consistently screened TB calculation.
+
+    Full diagonalisation of the spin block of the Hamiltonian without spin–orbit coupling (the
+    optics layer's cheap path, 16× cheaper than the SOC problem; its tests measure the SOC effect
+    on a small dot); the neutral dot's electron count fixes the occupied states.
+    """
     p = ctx.params
     dielectric_constant = require("qdgain.optics", "dielectric_constant",
                                   owner="optics (issue 3)")
@@ -100,18 +105,11 @@ def stage_dielectric(ctx: StageContext) -> None:
     hamiltonian = require("qdgain.electronic", "hamiltonian", owner="electronic (issue 2)")
     params = load_parameters(p["set"])
     nc = nanocrystal(params, shape=Sphere(diameter_nm=p["diameter_nm"]))
-    ham = hamiltonian(nc, params)
-    tb = ctx.upstream("tb_sphere").json("summary")
-    if tb["diameter_nm"] != p["diameter_nm"]:
-        raise StageUnavailable("ε_in is computed for the tb_sphere dot only (its mid-gap is the "
-                               "Fermi level)")
-    levels = ctx.upstream("tb_sphere").dataset("levels")
-    is_cb = levels["is_conduction"].values == 1
-    fermi = 0.5 * (float(levels["energy"].values[~is_cb].max())
-                   + float(levels["energy"].values[is_cb].min()))
-    res = dielectric_constant(ham, fermi, field_V_nm=p["field_V_nm"],
+    ham = hamiltonian(nc, params, soc=p["soc"])
+    res = dielectric_constant(ham, None, field_V_nm=p["field_V_nm"],
                               lattice_constant_nm=params.lattice_constant_nm)
-    ctx.record(eps_in=res.eps_in, diameter_nm=p["diameter_nm"], iterations=res.iterations)
+    ctx.record(eps_in=res.eps_in, diameter_nm=p["diameter_nm"], soc=int(p["soc"]),
+               gmres_iterations=res.iterations, n_fit_atoms=res.n_fit_atoms)
 
 
 def model_from_ci(ex: dict[str, float]) -> Any:
@@ -194,8 +192,8 @@ def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn") -> list[Stage
                "energy_step_eV": 0.004 if quick else 0.002},
               needs=("tb_sphere",), code=code_ex, title="CI: neutral and charged spectra, τ_rad"),
         Stage("dielectric", stage_dielectric,
-              {"set": tb_set, "diameter_nm": 3.5, "field_V_nm": 0.01},
-              needs=("tb_sphere",), code=("qdgain.materials", "qdgain.structure",
+              {"set": tb_set, "diameter_nm": 3.5, "field_V_nm": 0.01, "soc": False},
+              code=("qdgain.materials", "qdgain.structure",
                                           "qdgain.electronic", "qdgain.optics"),
               title="ε_in from a static field (TB, self-consistent)"),
         Stage("gain_model", stage_gain_model,
