@@ -1,0 +1,224 @@
+"""Run a sweep on ``dask.distributed``: local cluster by default, or an existing scheduler.
+
+Order of work: load the parameter set; for every dot look up ``<out>/cache/<key>.json``
+(:mod:`qdgain.optics.sweep.cache`); for the others build the structure on the client, print the
+memory estimate and refuse dots above the per-dot limit; submit the rest (one task per dot,
+``pure`` keys = content hashes); store each record in the cache as soon as it arrives, so a
+killed sweep resumes where it stopped; gather everything into one table (``sweep.nc``, written
+through a temporary file + :func:`os.replace`), fit and plot the sizing curve per shape.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qdgain.errors import ParameterError, QdgainError
+from qdgain.optics.sweep.cache import atomic_write_bytes, load_record, store_record
+from qdgain.optics.sweep.dot import build_dot, compute_dot, memory_estimate_GB
+from qdgain.optics.sweep.spec import DotSpec, SweepOptions, dot_key, params_fingerprint
+from qdgain.optics.sweep.table import build_table, sizing_fits
+
+__all__ = ["SweepResult", "run_sweep", "default_workers", "STATUS"]
+
+#: status codes of a dot in the table
+STATUS = {"ok": 0, "refused": 1, "failed": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    """Outcome of :func:`run_sweep`.
+
+    Attributes
+    ----------
+    table : xarray.Dataset
+        Per (shape, diameter) records (see :func:`qdgain.optics.sweep.table.build_table`).
+    path : Path or None
+        The NetCDF file (``<out>/sweep.nc``) when an output folder was given.
+    n_computed, n_cached : int
+        Dots computed in this run / taken from the cache.
+    refused, failed : tuple of str
+        One message per refused (memory) or failed dot.
+    fits : dict
+        Sizing fit per shape (:class:`qdgain.optics.sweep.sizing.SizingFit`).
+    n_workers : int
+        Workers of the cluster used (0 if nothing had to be computed).
+    """
+
+    table: Any
+    path: Path | None
+    n_computed: int
+    n_cached: int
+    refused: tuple[str, ...]
+    failed: tuple[str, ...]
+    fits: dict[str, Any] = field(default_factory=dict)
+    n_workers: int = 0
+
+
+def _physical_memory_GB() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8.0
+
+
+def default_workers() -> int:
+    """Workers of the default LocalCluster: one single-threaded worker per usable core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _task(spec: DotSpec, options: SweepOptions, limit_GB: float) -> dict[str, Any]:
+    """Worker side: one dot, BLAS limited to one thread (one worker per core)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return compute_dot(spec, options, limit_GB)
+
+
+def _client(scheduler: str | None, n_workers: int, processes: bool) -> tuple[Any, Any]:
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise ParameterError(f"--scheduler {scheduler}: cannot connect ({exc}); start one "
+                                 "with `dask scheduler` or leave --scheduler out") from None
+        return client, None
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                           dashboard_address=None, memory_limit=0)
+    return Client(cluster), cluster
+
+
+def _worker_limit_GB(client: Any) -> float | None:
+    lims = [w.get("memory_limit", 0) for w in client.scheduler_info()["workers"].values()]
+    lims = [x for x in lims if x]
+    return min(lims) / 1e9 if lims else None
+
+
+def run_sweep(dots: Sequence[DotSpec], options: SweepOptions, out_dir: str | Path | None = None,
+              *, scheduler: str | None = None, n_workers: int | None = None,
+              processes: bool = True, log: Callable[[str], None] | None = None,
+              progress: Callable[[dict[str, Any]], None] | None = None) -> SweepResult:
+    """Compute every dot of a sweep on Dask, with a resumable per-dot cache.
+
+    Parameters
+    ----------
+    dots : sequence of DotSpec
+        Shapes and diameters (nm).
+    options : SweepOptions
+        Parameter set, CI basis, dielectric constants, temperature (K), solver, memory limit (GB).
+    out_dir : str or Path, optional
+        Output folder: ``cache/`` (one JSON per dot), ``sweep.nc``, ``sizing.png``. Without it
+        nothing is cached or written.
+    scheduler : str, optional
+        Address of an existing scheduler (``tcp://HOST:PORT``); default a LocalCluster.
+    n_workers : int, optional
+        Workers of the LocalCluster (default :func:`default_workers`).
+    processes : bool
+        LocalCluster workers as processes (True) or threads of this process (False).
+    log : callable, optional
+        Receives one line per dot before it starts (its memory estimate) and per refusal.
+    progress : callable, optional
+        Called with each finished record (computed or cached).
+
+    Returns
+    -------
+    SweepResult
+    """
+    from qdgain.materials import load_parameters
+
+    if not dots:
+        raise ParameterError("no dots to compute: give at least one shape and one diameter")
+    say = log or (lambda _msg: None)
+    params = load_parameters(options.params)
+    ph = params_fingerprint(params)
+    cache = Path(out_dir) / "cache" if out_dir is not None else None
+    n_workers = int(n_workers) if n_workers else default_workers()
+    if n_workers < 1:
+        raise ParameterError(f"--workers {n_workers}: need at least 1 worker")
+    limit = options.max_memory_GB or 0.5 * _physical_memory_GB() / n_workers
+    records: dict[str, dict[str, Any]] = {}
+    todo: list[tuple[str, DotSpec]] = []
+    refused, failed = [], []
+    n_cached = 0
+    for spec in dots:
+        key = dot_key(spec, options, ph)
+        rec = load_record(cache, key) if cache is not None else None
+        if rec is not None:
+            records[key], n_cached = rec, n_cached + 1
+            if progress:
+                progress(rec)
+            continue
+        nc = build_dot(spec, params)
+        need = memory_estimate_GB(nc, params, options)
+        say(f"dot {spec.shape} {spec.diameter_nm:g} nm: {nc.n_atoms} atoms, estimated peak "
+            f"memory {need:.3g} GB (limit {limit:.3g} GB)")
+        if need > limit:
+            msg = (f"dot {spec.shape} {spec.diameter_nm:g} nm ({nc.n_atoms} atoms) refused: "
+                   f"estimated peak memory {need:.3g} GB exceeds the per-dot limit of "
+                   f"{limit:.3g} GB; raise --max-memory-gb or use fewer workers")
+            say(msg)
+            refused.append(msg)
+            records[key] = {"shape": spec.shape, "diameter_nm": spec.diameter_nm,
+                            "n_atoms": nc.n_atoms, "memory_GB": need, "status": "refused"}
+            continue
+        todo.append((key, spec))
+    if refused and len(refused) == len(dots):
+        raise ParameterError(f"every dot was refused; first: {refused[0]}")
+    used_workers = 0
+    if todo:
+        client, cluster = _client(scheduler, min(n_workers, len(todo)), processes)
+        try:
+            from dask.distributed import as_completed
+
+            wl = _worker_limit_GB(client)
+            task_limit = min(limit, wl) if wl else limit
+            used_workers = len(client.scheduler_info()["workers"])
+            futs = {client.submit(_task, spec, options, task_limit, key=f"dot-{key}",
+                                  pure=True): (key, spec) for key, spec in todo}
+            for fut in as_completed(futs):
+                key, spec = futs[fut]
+                try:
+                    rec = dict(fut.result(), status="ok")
+                except QdgainError as exc:
+                    failed.append(f"dot {spec.shape} {spec.diameter_nm:g} nm: {exc}")
+                    records[key] = {"shape": spec.shape, "diameter_nm": spec.diameter_nm,
+                                    "status": "failed"}
+                    continue
+                records[key] = rec
+                if cache is not None:
+                    store_record(cache, key, rec)
+                if progress:
+                    progress(rec)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    table = build_table(list(records.values()), options, params)
+    fits = sizing_fits(table, params)
+    for shape, fit in fits.items():
+        for k, v in fit.as_dict().items():
+            table.attrs[f"fit_{shape}_{k}"] = v
+    path = None
+    if out_dir is not None:
+        path = Path(out_dir) / "sweep.nc"
+        atomic_write_bytes(path, table.to_netcdf(engine="h5netcdf"))
+        if np.isfinite(table["X1_eV"].values).sum() >= 2:
+            from qdgain.optics.sweep.sizing import plot_sizing
+
+            png = Path(out_dir) / "sizing.png"
+            tmp = png.with_name(f".{png.stem}.tmp.png")
+            plot_sizing(table, fits, str(tmp))
+            os.replace(tmp, png)
+    return SweepResult(table=table, path=path, n_computed=len(todo) - len(failed),
+                       n_cached=n_cached, refused=tuple(refused), failed=tuple(failed),
+                       fits=fits, n_workers=used_workers)
