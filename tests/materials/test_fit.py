@@ -145,3 +145,16 @@ def test_guard_reports_wrong_order():
     assert band_order_scan(p, inverted=True, n_grid=6).ok
     with pytest.raises(ParameterError, match="n_grid must be >= 4"):
         band_order_scan(p, n_grid=2)
+
+
+def test_guard_refuses_spurious_remote_band():
+    """An earlier fit without remote-band anchors met the k.p masses by pulling the next Γ level
+    to 0.75 eV above Γ8 (public set: 3.26 eV); the guard must refuse such a set."""
+    p = load_parameters("HgTe")
+    bad = p.with_values({
+        "onsite.Hg.s": 0.7772, "onsite.Hg.p": 4.4916, "onsite.Te.p": -1.3148,
+        "nn1.Hg-Te.sp_sigma": 1.9625, "nn1.Hg-Te.pp_sigma": 0.7675, "nn1.Hg-Te.pp_pi": -0.4242,
+        "soc.Te.p": 0.3803, "soc.Hg.p": 0.5467, "nn2.Hg-Hg.pp_sigma": 0.2395,
+        "nn2.Hg-Hg.pp_pi": -0.3342, "nn2.Te-Te.pp_sigma": 0.3698, "nn2.Te-Te.pp_pi": -0.0107})
+    rep = band_order_scan(bad, inverted=True, n_grid=6)
+    assert not rep.ok and any("remote band sits 0.7" in r for r in rep.reasons)

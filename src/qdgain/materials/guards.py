@@ -4,7 +4,8 @@ A set passes when
 1. Γ8 is 4-fold (6-fold Γ15 without spin–orbit) and holds the highest occupied band;
 2. Γ7 lies below Γ8 (Δ > 0) when spin–orbit is on;
 3. the order of Γ6 and Γ8 is the expected one (inverted: E(Γ6) < E(Γ8), e.g. HgTe; normal:
-   E(Γ6) > E(Γ8), e.g. GaAs, CdTe);
+   E(Γ6) > E(Γ8), e.g. GaAs, CdTe), and no remote level at Γ comes within ``remote_gap_eV`` of
+   the band edge max(E(Γ6), E(Γ8));
 4. on a dense k grid covering the whole zone (n^3 points, n = 16 by default, fractional coordinates
    of the reciprocal basis, plus a fine radial shell around Γ), the highest occupied band never
    rises above its Γ value and the lowest empty band never dips below its Γ value by more than
@@ -83,7 +84,7 @@ def _near_gamma(n_dir: int = 26, radii_2pi_a: tuple[float, ...] = (0.01, 0.03, 0
 
 
 def band_order_scan(params: TBParameters, *, inverted: bool | None = None, n_grid: int = 16,
-                    tol_eV: float = 0.005) -> BandOrderReport:
+                    tol_eV: float = 0.005, remote_gap_eV: float = 1.5) -> BandOrderReport:
     """Check Γ-level order and scan the zone for bands inside the gap region (module docstring).
 
     Parameters
@@ -97,6 +98,10 @@ def band_order_scan(params: TBParameters, *, inverted: bool | None = None, n_gri
     tol_eV : float
         Allowed overshoot, eV. The k-linear (Dresselhaus) terms of zincblende lift the heavy-hole
         maximum off Γ by < 1 meV in the shipped sets, so 5 meV flags only real band-order faults.
+    remote_gap_eV : float
+        Smallest allowed distance (eV) from the Γ band edge max(E(Γ6), E(Γ8)) to the next level
+        at Γ. The published sets have 3.3 eV (HgTe) and 2.9–3.2 eV (GaAs); a fit that pulls a
+        remote band close to the gap fakes the k·p masses through it.
     """
     if n_grid < 4:
         raise ParameterError(f"n_grid must be >= 4, got {n_grid}")
@@ -114,6 +119,12 @@ def band_order_scan(params: TBParameters, *, inverted: bool | None = None, n_gri
         reasons.append(f"band order not inverted: E(Γ6) − E(Γ8) = {g.e6_minus_e8:+.3f} eV > 0")
     if inverted is False and not g.e6_minus_e8 > 0:
         reasons.append(f"band order inverted: E(Γ6) − E(Γ8) = {g.e6_minus_e8:+.3f} eV < 0")
+    e_gamma = bulk_bands(params, np.zeros(3))[0]
+    edge = max(g.e_gamma6, g.e_gamma8)
+    above = e_gamma[e_gamma > edge + 1e-6]
+    if above.size and above[0] - edge < remote_gap_eV:
+        reasons.append(f"a remote band sits {above[0] - edge:.2f} eV above the Γ band edge "
+                       f"(< {remote_gap_eV} eV): masses bought with a spurious nearby band")
     kf = np.concatenate([zone_grid(n_grid), _near_gamma()])
     unit = 2.0 * np.pi / params.lattice_constant_nm
     top = params.n_electrons - 1
