@@ -138,7 +138,8 @@ def stage_tb(ctx: StageContext) -> None:
                gap_eV=float(cb[0][0] - vb[0][0]), deg_CB1=cb[0][1], deg_CB2=cb[1][1],
                deg_VB1=vb[0][1], deg_VB2=vb[1][1], CB2_minus_CB1_eV=cb[1][0] - cb[0][0],
                VB1_minus_VB2_meV=1e3 * (vb[0][0] - vb[1][0]),
-               lattice_constant_nm=params.lattice_constant_nm)
+               lattice_constant_nm=params.lattice_constant_nm,
+               spin_orbitals_per_atom=2 * params.n_orbitals)
 
 
 #: default TB parameter set of the dot calculations (SPEC §2: the public set until a better one)

@@ -88,8 +88,11 @@ def code_fingerprint(modules: Iterable[str]) -> str:
     """
     digest = hashlib.sha256()
     for mod in sorted(set(modules)):
-        spec = importlib.util.find_spec(mod)
-        if spec is None or spec.origin is None:
+        try:
+            spec = importlib.util.find_spec(mod)
+        except (ImportError, ValueError):  # e.g. "__main__" of a script
+            spec = None
+        if spec is None or spec.origin is None or not Path(spec.origin).is_file():
             digest.update(f"{mod}:absent".encode())
             continue
         origin = Path(spec.origin)

@@ -61,7 +61,8 @@ class Stage:
     needs : tuple of str
         Names of the stages whose results it reads.
     code : tuple of str
-        Importable module/package names whose files are part of the hash.
+        Importable module/package names whose files are part of the hash (the module defining
+        ``func`` is always added).
     title : str
         One-line human description for progress and the report.
     """
@@ -234,7 +235,9 @@ def run_stages(stages: Sequence[Stage], out_dir: str | os.PathLike[str], *,
     roots: dict[str, list[str]] = {}  # root failure(s) behind a skipped stage
     for stage in _order(stages):
         upstream = {n: keys[n] for n in stage.needs}
-        key = content_hash(stage.name, stage.params, upstream, code_fingerprint(stage.code))
+        # the stage function's own module is always part of the code it runs
+        code = code_fingerprint((*stage.code, stage.func.__module__))
+        key = content_hash(stage.name, stage.params, upstream, code)
         keys[stage.name] = key
         final = cache_dir / f"{stage.name}-{key}"
         common = {"name": stage.name, "key": key, "params": dict(stage.params),
