@@ -23,7 +23,7 @@ from qdgain.optics.sweep.spec import (
     parse_diameters,
     parse_shapes,
 )
-from qdgain.optics.sweep.table import VARIABLES, build_table, sizing_fits
+from qdgain.optics.sweep.table import VARIABLES, build_table, sizing_fits, sweep_summary
 
 __all__ = [
     "SHAPES",
@@ -53,4 +53,5 @@ __all__ = [
     "sizing_energy",
     "sizing_fits",
     "store_record",
+    "sweep_summary",
 ]

@@ -11,7 +11,7 @@ from qdgain.optics.sweep.sizing import SizingFit, bulk_gap_eV, fit_sizing
 from qdgain.optics.sweep.spec import SCHEMA_VERSION, SweepOptions
 from qdgain.units import with_units
 
-__all__ = ["VARIABLES", "build_table", "sizing_fits"]
+__all__ = ["VARIABLES", "build_table", "sizing_fits", "sweep_summary"]
 
 #: table variables: name → (units, long name)
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -90,3 +90,25 @@ def sizing_fits(table: xr.Dataset, params: Any) -> dict[str, SizingFit]:
         if np.unique(np.round(e[ok], 9)).size >= 3:
             out[str(shape)] = fit_sizing(table["diameter"].values[ok], e[ok], e_bulk)
     return out
+
+
+def sweep_summary(result: Any) -> dict[str, Any]:
+    """JSON-able summary of a :class:`~qdgain.optics.sweep.SweepResult`: one row per dot."""
+    t = result.table
+    rows = []
+    for shape in t["shape"].values:
+        for d in t["diameter"].values:
+            r = t.sel(shape=shape, diameter=d)
+            if int(r["status"]) < 0:
+                continue
+            row = {"shape": str(shape), "diameter_nm": float(d),
+                   "status": ("ok", "refused", "failed")[int(r["status"])]}
+            for k in VARIABLES:
+                v = float(r[k])
+                row[k] = v if np.isfinite(v) else None
+            rows.append(row)
+    return {"dots": rows, "n_dots": len(rows), "n_computed": result.n_computed,
+            "n_cached": result.n_cached, "n_workers": result.n_workers,
+            "refused": list(result.refused), "failed": list(result.failed),
+            "sizing_fit": {s: f.as_dict() for s, f in result.fits.items()},
+            "table_file": str(result.path) if result.path else None}
