@@ -129,23 +129,24 @@ def parse_diameters(text: str) -> np.ndarray:
     hint = "give START:STOP:STEP in nm (e.g. 2.5:8:0.25) or a list (e.g. 2.5,3.5,5)"
     s = str(text).strip()
     try:
-        if ":" in s:
-            parts = [float(x) for x in s.split(":")]
-            if len(parts) != 3:
-                raise ValueError
-            start, stop, step = parts
-            if not (step > 0 and stop >= start and math.isfinite(stop)):
-                raise ParameterError(f"--diameters {text!r}: need STEP > 0 and STOP >= START; "
-                                     + hint)
-            n = int(math.floor((stop - start) / step + 1e-9)) + 1
-            if n > _MAX_DOTS:
-                raise ParameterError(f"--diameters {text!r}: {n} sizes (limit {_MAX_DOTS}); "
-                                     "use a larger STEP")
-            d = start + step * np.arange(n)
-        else:
-            d = np.array([float(x) for x in s.split(",") if x.strip()])
+        parts = [float(x) for x in s.split(":")] if ":" in s else None
+        listed = None if parts else [float(x) for x in s.split(",") if x.strip()]
     except ValueError:
         raise ParameterError(f"--diameters {text!r}: cannot read the numbers; {hint}") from None
+    if parts is not None:
+        if len(parts) != 3:
+            raise ParameterError(f"--diameters {text!r}: cannot read the numbers; {hint}")
+        start, stop, step = parts
+        if not (step > 0 and stop >= start and math.isfinite(stop)):
+            raise ParameterError(f"--diameters {text!r}: need STEP > 0 and STOP >= START; "
+                                 + hint)
+        n = int(math.floor((stop - start) / step + 1e-9)) + 1
+        if n > _MAX_DOTS:
+            raise ParameterError(f"--diameters {text!r}: {n} sizes (limit {_MAX_DOTS}); "
+                                 "use a larger STEP")
+        d = start + step * np.arange(n)
+    else:
+        d = np.array(listed, dtype=float)
     if d.size == 0 or not np.all(np.isfinite(d)) or np.any(d <= 0):
         raise ParameterError(f"--diameters {text!r}: diameters must be numbers > 0 nm; {hint}")
     return np.unique(np.round(d, 6))
