@@ -17,6 +17,7 @@ import xarray as xr
 
 from qdgain.cli.reproduce_stages import require
 from qdgain.constants import HC_EV_NM
+from qdgain.errors import ParameterError
 from qdgain.report.stages import Stage, StageContext
 from qdgain.units import with_units
 
@@ -124,6 +125,14 @@ def model_from_ci(ex: dict[str, float]) -> Any:
     preset = require("qdgain.gain", "preset", owner="gain (issue 7)")
     base = preset("hgte-1220")
     sp = base.spectra
+    lo_nm, hi_nm = base.gain_window_nm
+    x1_nm = HC_EV_NM / ex["X1_eV"] if ex["X1_eV"] > 0 else float("inf")
+    if not 0.5 * lo_nm < x1_nm < hi_nm:
+        raise ParameterError(
+            f"X1 from TB + CI lies at {x1_nm:.0f} nm ({ex['X1_eV']:.3f} eV), outside the TA "
+            f"window around {lo_nm:.0f}–{hi_nm:.0f} nm: the TB band edge of the dot is not the "
+            "≈ 1 eV confinement gap (electronic layer; see docs/parameters.md, sizing curve), "
+            "so no TA series is simulated from it")
     shift = ex["X1_eV"] - sp.x1.energy_eV
     # peak cross section of the homogeneous Gaussian line carrying the CI's integrated σ
     s1 = ex["sigma_X1_integrated_cm2_eV"] / (_GAUSS_AREA * sp.x1.fwhm_eV)
