@@ -38,13 +38,14 @@ def optics_cmd(
     broadening: float = typer.Option(0.035, "--broadening", help="Gaussian σ of lines, eV."),
     out: str = typer.Option("optics.nc", "--out", help="NetCDF file for the spectra."),
     plot: str = typer.Option(None, "--plot", help="PNG plot of σ(λ) (Fig. 1f style)."),
+    params: str = typer.Option(None, "--params", help="TB parameter set (default: HgTe)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """X1, X2 (energies, degeneracies), X2−X1, f(X2)/f(X1), τ_rad, ε_in; spectra to NetCDF."""
     if charge not in (-1, 0, 1):
         raise ParameterError(f"--charge {charge}: must be -1, 0 or 1")
     res = dot_optics(diameter, charge, eps_in=eps_in, eps_out=eps_out, n_e=n_e, n_h=n_h,
-                     broadening_eV=broadening)
+                     broadening_eV=broadening, params=params)
     _atomic(Path(out), lambda p: res.spectra.to_netcdf(p, engine="h5netcdf"))
     if plot is not None:
         _atomic(Path(plot), lambda p: plot_spectra(res.spectra, p))

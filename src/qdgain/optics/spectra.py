@@ -67,7 +67,8 @@ def exciton_summary(excitons: Any, states: Any, temperature_K: float = 300.0) ->
 def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = None,
                eps_out: float = 2.25, n_e: int = 8, n_h: int = 24,
                broadening_eV: float = 0.035, temperature_K: float = 300.0,
-               energy_grid_eV: np.ndarray | None = None, material: str = "HgTe") -> DotOptics:
+               energy_grid_eV: np.ndarray | None = None, material: str = "HgTe",
+               params: str | None = None) -> DotOptics:
     """Optical summary and spectra of a spherical dot.
 
     Parameters
@@ -89,7 +90,9 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     energy_grid_eV : array, optional
         Photon energies of the spectra, eV (default 0.02–2.0 eV, 1 meV steps).
     material : str
-        Material / parameter-set name.
+        Material name (default parameter set of that material).
+    params : str, optional
+        Parameter-set name or path (e.g. ``"HgTe_sp3d5_soc_2nn_fit300K"``); overrides material.
     """
     from qdgain.electronic import band_edge_states, hamiltonian
     from qdgain.structure import Sphere, nanocrystal
@@ -101,11 +104,11 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
         raise ParameterError(f"broadening_eV = {broadening_eV}: must be > 0 eV")
     if eps_in is not None and not eps_in > 0:
         raise ParameterError(f"eps_in = {eps_in}: must be > 0")
-    nc = nanocrystal(material, Sphere(diameter_nm=float(diameter_nm)))
+    nc = nanocrystal(params or material, Sphere(diameter_nm=float(diameter_nm)))
     if eps_in is None:
-        eps_in = dielectric_constant(hamiltonian(nc, soc=False),
+        eps_in = dielectric_constant(hamiltonian(nc, params, soc=False),
                                      lattice_constant_nm=nc.lattice_constant_nm).eps_in
-    H = hamiltonian(nc, soc=True)
+    H = hamiltonian(nc, params, soc=True)
     states = band_edge_states(H, n_vb=n_h, n_cb=n_e)
     kernel = coulomb_kernel(states.positions_nm, eps_in, eps_out,
                             lattice_constant_nm=nc.lattice_constant_nm)
@@ -113,7 +116,8 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     summary = exciton_summary(x, states, temperature_K)
     summary.update({"diameter_nm": float(diameter_nm), "n_atoms": int(nc.n_atoms),
                     "charge": int(charge), "eps_in": float(eps_in), "eps_out": float(eps_out),
-                    "n_e": n_e, "n_h": n_h, "broadening_eV": broadening_eV})
+                    "n_e": n_e, "n_h": n_h, "broadening_eV": broadening_eV,
+                    "parameter_set": str(H.options.get("parameter_set", params or material))})
     E = np.arange(0.02, 2.0, 0.001) if energy_grid_eV is None else np.asarray(energy_grid_eV)
     s0 = cross_section_cm2(neutral_transitions(x, states), E, broadening_eV)
     data = {"sigma_neutral": s0}
