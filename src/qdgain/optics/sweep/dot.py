@@ -22,9 +22,10 @@ from qdgain.optics.sweep.spec import DotSpec, SweepOptions
 __all__ = ["memory_estimate_GB", "build_dot", "compute_dot", "check_memory"]
 
 _C16 = 16.0  # bytes per complex128
-# SuperLU fill ratio nnz(L+U)/nnz(H) assumed for shift-invert: a conservative bound on what
-# `qdgain.electronic.solvers._factorise` reports for 2.5–4 nm HgTe spheres (see docs/sizing.md)
-_ASSUMED_LU_FILL = 60.0
+# SuperLU fill ratio nnz(L+U)/nnz(H) of shift-invert, measured with
+# `qdgain.electronic.solvers._factorise` on HgTe spheres (docs/sizing.md): 23.5, 30.1, 37.8, 52.1
+# at 275, 389, 657, 979 atoms, i.e. f ≈ 23.5 (N/275)^0.63; times 1.25 for safety
+_FILL_REF, _FILL_ATOMS, _FILL_EXP, _FILL_SAFETY = 23.5, 275.0, 0.63, 1.25
 
 
 def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
@@ -34,10 +35,12 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
 
         M = M_H + \\begin{cases} 3 \\cdot 16\\,\\mathrm{B}\\; n^2 & \\text{dense } (n \\le
         n_{dense}) \\\\ 16\\,\\mathrm{B}\\; f_{LU}\\, \\mathrm{nnz}(H) + 16\\,\\mathrm{B}\\; 40 n
-        & \\text{shift-invert} \\end{cases}
+        & \\text{shift-invert} \\end{cases}, \\quad
+        f_{LU} = 1.25 \\cdot 23.5\\,(N_{atoms}/275)^{0.63}
 
     n = 2 n_orb N_atoms spin-orbitals; M_H from
-    :func:`qdgain.electronic.hamiltonian.estimate_memory_GB`; f_LU the assumed LU fill ratio.
+    :func:`qdgain.electronic.hamiltonian.estimate_memory_GB`; f_LU the SuperLU fill ratio fitted
+    to measurements on 2.5–4 nm HgTe spheres (+25 %).
     A solver-aware estimate ``qdgain.electronic.memory.estimate_memory_GB(nc, params,
     method=...)`` is used instead when that module exists.
 
@@ -64,7 +67,8 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
     if dense:
         return h_gb + 3.0 * _C16 * n * n / 1e9
     nnz_h = h_gb * 1e9 / 72.0   # estimate_memory_GB counts 72 B per stored entry
-    return h_gb + _C16 * (_ASSUMED_LU_FILL * nnz_h + 40.0 * n) / 1e9
+    fill = _FILL_SAFETY * max(_FILL_REF, _FILL_REF * (nc.n_atoms / _FILL_ATOMS) ** _FILL_EXP)
+    return h_gb + _C16 * (fill * nnz_h + 40.0 * n) / 1e9
 
 
 def build_dot(spec: DotSpec, params: Any) -> Any:
