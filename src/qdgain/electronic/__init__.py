@@ -17,6 +17,7 @@ from qdgain.electronic.states import (
     load_states,
     save_states,
 )
+from qdgain.electronic.workflow import DotResult, size_sweep, solve_dot
 
 __all__ = [
     "DEFAULT_PASSIVATION_SHIFT_EV",
@@ -34,4 +35,7 @@ __all__ = [
     "density_of_states",
     "save_states",
     "load_states",
+    "DotResult",
+    "solve_dot",
+    "size_sweep",
 ]

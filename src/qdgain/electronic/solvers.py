@@ -43,6 +43,9 @@ DENSE_MAX_BASIS = 4000
 # group) cut at the edge plus one state beyond it to prove the level complete
 _MARGIN = 6
 _MAX_SHIFTS = 6
+# a shift this many states from the gap is kept: the windows grow by |excess| instead of paying
+# for another factorisation
+_ACCEPT_EXCESS = 24
 
 
 def time_reversed(vectors: np.ndarray, n_orbitals: int) -> np.ndarray:
@@ -168,8 +171,9 @@ def _dense(H: TBHamiltonian, n_vb: int, n_cb: int, tol_deg: float) -> States:
 
 
 def _locate_gap(H: TBHamiltonian, sigma: float, tol: float, info: dict[str, Any]
-                ) -> tuple[float, Any]:
-    """Move σ until the inertia equals the number of valence states; return σ and its LU."""
+                ) -> tuple[float, Any, int]:
+    """Move σ until it lies within ``_ACCEPT_EXCESS`` states of the gap (inertia − n_valence);
+    return σ, its LU and that excess (0 = σ in the gap)."""
     mat = H.matrix
     for _step in range(_MAX_SHIFTS):
         t0 = time.perf_counter()
@@ -181,8 +185,8 @@ def _locate_gap(H: TBHamiltonian, sigma: float, tol: float, info: dict[str, Any]
             raise ConvergenceError("SuperLU pivoted off the diagonal: no inertia count; "
                                    "try method='dense' or another sigma_eV")
         excess = below - H.n_valence
-        if excess == 0:
-            return sigma, lu
+        if abs(excess) <= _ACCEPT_EXCESS:
+            return sigma, lu, excess
         # σ lies `excess` states above the gap (or −excess below). The |excess| + 1 states on the
         # gap side of σ are the most negative ν ("SR", σ too high) or the largest ν ("LR", σ too
         # low); their global indices follow from the inertia, so the HOMO and LUMO are among them.
@@ -200,22 +204,40 @@ def _locate_gap(H: TBHamiltonian, sigma: float, tol: float, info: dict[str, Any]
                            iterations=_MAX_SHIFTS)
 
 
+def _split_energy(e: np.ndarray, sigma: float, excess: int) -> float:
+    """Energy between the highest valence and lowest conduction Ritz value when ``excess``
+    conduction states (excess > 0) or −excess valence states (< 0) lie on the wrong side of σ."""
+    if excess == 0:
+        return sigma
+    if excess > 0:
+        side = np.sort(e[e < sigma])[::-1]
+    else:
+        side = np.sort(e[e > sigma])
+    m = abs(excess)
+    if len(side) <= m:
+        raise ConvergenceError("shift-invert window too small to reach the gap")
+    return float(0.5 * (side[m - 1] + side[m]))
+
+
 def _shift_invert(H: TBHamiltonian, n_vb: int, n_cb: int, sigma0: float, tol_eV: float,
                   tol_deg: float) -> States:
     info: dict[str, Any] = {}
     t0 = time.perf_counter()
-    sigma, lu = _locate_gap(H, sigma0, 1e-8, info)
+    sigma, lu, excess = _locate_gap(H, sigma0, 1e-8, info)
     arpack_tol = min(1e-6, 1e-2 * tol_eV)   # relative to ν; the Ritz step then sharpens E
     extra = 0
     for _attempt in range(3):
         parts = []
-        for which, n in (("SR", n_vb), ("LR", n_cb)):
+        # below σ: n_vb valence states plus the `excess` conduction states under σ; above alike
+        for which, n in (("SR", n_vb + max(excess, 0)), ("LR", n_cb + max(-excess, 0))):
             if n:
                 parts.append(_arpack(H.matrix, lu, sigma, n + _MARGIN + extra, which,
                                      arpack_tol)[1])
         e, x, res = _rayleigh_ritz(H.matrix, np.hstack(parts), H.n_orbitals)
-        info.update(sigma_eV=sigma, time_s=time.perf_counter() - t0)
-        out = _assemble(H, e, x, res, e > sigma, n_vb, n_cb, tol_deg, "shift-invert", info)
+        split = _split_energy(e, sigma, excess)
+        info.update(sigma_eV=sigma, excess=excess, split_eV=split,
+                    time_s=time.perf_counter() - t0)
+        out = _assemble(H, e, x, res, e > split, n_vb, n_cb, tol_deg, "shift-invert", info)
         if out is not None:
             if out.residuals_eV.max() > tol_eV:
                 raise ConvergenceError("shift-invert residual above tolerance",

@@ -1,0 +1,53 @@
+"""Band-edge physics of HgTe spheres with the default public set (slow: sparse solves of
+11,826+ spin-orbitals; the 3.5 nm result is computed once per session in ``dot35``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qdgain.constants import K_B_EV_K
+from qdgain.electronic import dangling_hybrid_weight, inertia
+from qdgain.electronic.workflow import size_sweep
+
+pytestmark = pytest.mark.slow
+
+KT_300K_EV = K_B_EV_K * 300.0
+
+
+def test_35nm_cb1_twofold_and_isolated(dot35):
+    _, _, st = dot35
+    cb = st.band_levels("CB")
+    assert cb[0].degeneracy == 2
+    # "much more than kT": CB1–CB2 above 4 kT(300 K) = 0.10 eV (measured: 0.36 eV)
+    assert cb[1].energy_eV - cb[0].energy_eV > 4 * KT_300K_EV
+
+
+def test_35nm_vb1_vb2_fourfold(dot35):
+    _, _, st = dot35
+    vb = st.band_levels("VB")
+    assert [vb[0].degeneracy, vb[1].degeneracy] == [4, 4]
+    # Td symmetry of a cation-centred sphere keeps Γ8 quartets exact: spread at round-off
+    assert max(vb[0].spread_eV, vb[1].spread_eV) < 1e-9
+
+
+def test_35nm_no_state_in_gap(dot35):
+    nc, H, st = dot35
+    # Sylvester count at mid-gap = bond-counted valence states, and no band-edge state is a
+    # dangling-bond state (< 5 % weight on dangling hybrids; bare-surface states carry 25-55 %)
+    assert inertia(H, 0.5 * (st.homo_eV + st.lumo_eV)) == H.n_valence
+    assert dangling_hybrid_weight(nc, H, st.vectors).max() < 0.05
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "default public set HgTe_sp3d5_soc_2nn: 3.5 nm gap = 0.150 eV (CB1 is an s-like Hg state "
+    "whose energy depends on the surface boundary condition; see the issue-2 report)"))
+def test_35nm_gap_in_window(dot35):
+    _, _, st = dot35
+    assert 0.8 <= st.gap_eV <= 1.3
+
+
+def test_gap_falls_with_size():
+    ds = size_sweep([2.5, 3.5, 4.5])
+    gaps = ds.gap.values
+    assert np.all(np.diff(gaps) < 0), dict(zip(ds.diameter.values, gaps, strict=True))
