@@ -21,7 +21,7 @@ def fake_pipeline(monkeypatch):
     """Replace the physics pipeline by the fake one (this tests the command, not the physics)."""
     box = {"break": None}
     monkeypatch.setattr(registry, "build_stages",
-                        lambda quick=False, tb_set=None: fake_stages(box["break"]))
+                        lambda quick=False, tb_set=None, spectra="tb-ci": fake_stages(box["break"]))
     return box
 
 

@@ -89,7 +89,7 @@ def _progress_hook(progress: Progress) -> Any:
 
 
 def reproduce(out_dir: str | os.PathLike[str] = "qdgain-out", *, quick: bool = False,
-              tb_set: str | None = None, force: tuple[str, ...] = (),
+              tb_set: str | None = None, spectra: str = "tb-ci", force: tuple[str, ...] = (),
               show_progress: bool = True) -> ReproduceResult:
     """Run every stage of the paper's reproduction and write the report.
 
@@ -102,6 +102,9 @@ def reproduce(out_dir: str | os.PathLike[str] = "qdgain-out", *, quick: bool = F
         Smaller CI basis and coarser grids (CI-sized run).
     tb_set : str, optional
         TB parameter set of the dot calculations (default: the public HgTe set, SPEC §2).
+    spectra : {"tb-ci", "preset"}
+        Band-edge spectra of the simulated TA series (``"preset"`` is an explicit opt-in that
+        the report flags).
     force : tuple of str
         Stage names to recompute even when cached.
     show_progress : bool
@@ -116,14 +119,16 @@ def reproduce(out_dir: str | os.PathLike[str] = "qdgain-out", *, quick: bool = F
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    stages = build_stages(quick=quick, tb_set=tb_set or DEFAULT_TB_SET)
+    stages = build_stages(quick=quick, tb_set=tb_set or DEFAULT_TB_SET, spectra=spectra)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, disable=not show_progress, transient=False) as progress:
         records = run_stages(stages, out, on_event=_progress_hook(progress), force=force)
     provenance = {
         "versions": _versions(),
         "command": "qdgain reproduce" + (" --quick" if quick else "") + f" --out {out}"
-                   + (f" --params {tb_set}" if tb_set else ""),
+                   + (f" --params {tb_set}" if tb_set else "")
+                   + (f" --spectra {spectra}" if spectra != "tb-ci" else ""),
+        "spectra": spectra,
         "quick": quick,
         "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "stage_inputs": {n: {"key": r.key, "params": dict(r.params),
@@ -170,13 +175,17 @@ def register(app: typer.Typer) -> None:
             "--quick", help="Smaller CI basis, coarser grids (≤ 2 min).")] = False,
         params: Annotated[str | None, typer.Option(
             "--params", help="TB parameter set (name or file) of the dots.")] = None,
+        spectra: Annotated[str, typer.Option(
+            "--spectra", help="TA band-edge spectra: tb-ci (default) or preset (opt-in).")
+        ] = "tb-ci",
         force: Annotated[list[str] | None, typer.Option(
             "--force", help="Recompute this stage even if cached (repeat).")] = None,
         json_out: Annotated[bool, typer.Option(
             "--json", help="Print a JSON summary on stdout.")] = False,
     ) -> None:
         """Reproduce the paper: TB → CI → gain model → simulated TA → analysis → report."""
-        res = reproduce(out, quick=quick, tb_set=params, force=tuple(force or ()),
+        res = reproduce(out, quick=quick, tb_set=params, spectra=spectra,
+                        force=tuple(force or ()),
                         show_progress=not json_out)
         if json_out:
             emit_json(asdict(res))

@@ -164,7 +164,8 @@ def theory_stages(quick: bool, tb_set: str = DEFAULT_TB_SET) -> list[Stage]:
     ]
 
 
-def build_stages(quick: bool = False, tb_set: str = DEFAULT_TB_SET) -> list[Stage]:
+def build_stages(quick: bool = False, tb_set: str = DEFAULT_TB_SET,
+                 spectra: str = "tb-ci") -> list[Stage]:
     """The whole pipeline; ``quick`` = smaller CI basis and coarser grids.
 
     Parameters
@@ -173,9 +174,16 @@ def build_stages(quick: bool = False, tb_set: str = DEFAULT_TB_SET) -> list[Stag
         CI-sized run.
     tb_set : str
         TB parameter set (name or file) of the dot calculations.
+    spectra : {"tb-ci", "preset"}
+        Band-edge spectra of the simulated TA series: from TB + CI (default) or, as an explicit
+        opt-in, the gain layer's ``hgte-1220`` preset.
     """
+    if spectra not in ("tb-ci", "preset"):
+        from qdgain.errors import ParameterError
+
+        raise ParameterError(f"spectra = {spectra!r}: choose 'tb-ci' (default) or 'preset'")
     from qdgain.cli.reproduce_ta import experiment_stages
     from qdgain.cli.reproduce_theory import optics_stages
 
-    return [*theory_stages(quick, tb_set), *optics_stages(quick, tb_set),
-            *experiment_stages(quick)]
+    return [*theory_stages(quick, tb_set), *optics_stages(quick, tb_set, spectra),
+            *experiment_stages(quick, spectra)]

@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from qdgain.cli.reproduce_stages import require
-from qdgain.cli.reproduce_theory import model_from_ci
+from qdgain.cli.reproduce_theory import sample_model
 from qdgain.report.stages import Stage, StageContext
 from qdgain.units import with_units
 
@@ -28,7 +28,7 @@ def stage_simulate(ctx: StageContext) -> None:
     ground_truth = require("qdgain.gain", "ground_truth", owner="gain (issue 7)")
     write_ta, write_spectrum = require("qdgain.ta", "write_ta", "write_spectrum",
                                        owner="ta formats (issue 4)")
-    model = model_from_ci(ctx.upstream("excitons").json("summary"))
+    model = sample_model(ctx)
     N = np.asarray(p["N_mean"], float)
     delay = default_delays(p["n_delays"], p["delay_min_ps"], p["delay_max_ps"])
     lam = np.linspace(p["probe_min_nm"], p["probe_max_nm"], p["n_wavelengths"])
@@ -199,7 +199,7 @@ CALIBRATION = {
 }
 
 
-def experiment_stages(quick: bool) -> list[Stage]:
+def experiment_stages(quick: bool, spectra: str = "tb-ci") -> list[Stage]:
     """Simulation, TA analysis, calibration, material gain and kinetics."""
     n_values = ([0.006, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.6, 1.2] if quick else
                 [0.003, 0.006, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.9,
@@ -207,12 +207,13 @@ def experiment_stages(quick: bool) -> list[Stage]:
     sim = {"N_mean": n_values, "n_delays": 160 if quick else 600, "delay_min_ps": -5.0,
            "delay_max_ps": 2500.0, "probe_min_nm": 450.0, "probe_max_nm": 1620.0,
            "n_wavelengths": 320 if quick else 1024, "irf_fwhm_ps": 0.2, "probe_photons": 1e9,
-           "seed": 0}
+           "seed": 0, "spectra": spectra}
     code_ta = ("qdgain.ta", "qdgain.calibration")
     return [
         Stage("calibration", stage_calibration, CALIBRATION, needs=("excitons",),
               code=("qdgain.calibration",), title="μ_i sources, ⟨N⟩ calibration, A400"),
-        Stage("simulate", stage_simulate, sim, needs=("excitons",),
+        Stage("simulate", stage_simulate, sim,
+              needs=("excitons",) if spectra == "tb-ci" else (),
               code=("qdgain.gain", "qdgain.ta.io", "qdgain.cli.reproduce_theory"),
               title="TA fluence series simulated and written as .ufs files"),
         Stage("ta_gain", stage_ta_gain, {"delay_late_ps": 2500.0, "delay_early_ps": 10.0,

@@ -118,6 +118,10 @@ def render_html(*, title: str, rows: Sequence[TableRow], stages: dict[str, dict[
     else:
         banner = (f"<div class='banner ok'>All {len(stages)} stages computed; all "
                   f"{len(rows)} numbers of SPEC.md compared.</div>")
+    if provenance.get("spectra") == "preset":
+        banner += ("<div class='banner bad'>This run used <code>--spectra preset</code>: the "
+                   "simulated TA series takes its band-edge spectra from the gain layer's "
+                   "parametric hgte-1220 preset, not from the TB + CI results.</div>")
     total = sum((s.get("seconds") or 0.0) for s in stages.values())
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
