@@ -72,3 +72,9 @@ def test_reproduce_quick_end_to_end(tmp_path):
     # a rerun with unchanged inputs only rebuilds the report from the cache (seconds, no physics)
     assert {s["status"] for s in json.loads(again.stdout)["stages"].values()} == {"cached"}
     assert time.perf_counter() - t1 < 0.5 * seconds
+
+
+def test_reproduce_rejects_unknown_spectra(tmp_path):
+    res = CliRunner().invoke(app, ["reproduce", "--spectra", "typed-in", "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "choose 'tb-ci' (default) or 'preset'" in res.output
