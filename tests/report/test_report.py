@@ -65,6 +65,9 @@ def test_missing_stage_shows_reason_everywhere(tmp_path):
     assert summary["figures"]["fig3"].startswith(NOT_COMPUTED)
     assert "needs ta_gain" in summary["figures"]["fig6"]
     assert summary["figures"]["fig1"] == "ok"
+    md = (out / "paper_vs_qdgain.md").read_text().splitlines()
+    assert len(md) == len(PAPER_NUMBERS) + 2
+    assert any(f"{NOT_COMPUTED}: stage ta_gain failed" in line for line in md)
 
 
 CHECK_SCRIPT = """<script>window.addEventListener('load',()=>{const im=[...document.images];

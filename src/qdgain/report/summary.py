@@ -130,12 +130,31 @@ def summary_dict(res: Results) -> dict[str, Any]:
     }
 
 
-def markdown_table(rows: list[TableRow]) -> str:
-    """The paper-vs-qdgain table as GitHub Markdown (for the README)."""
-    lines = ["| quantity | SPEC § | kind | paper | qdgain | unit | ratio |",
-             "|---|---|---|---:|---:|---|---:|"]
-    for r in rows:
+def markdown_table(rows: list[TableRow], extra: list[TableRow] | None = None,
+                   extra_label: str = "qdgain (other run)") -> str:
+    """The paper-vs-qdgain table as GitHub Markdown (for the README).
+
+    Parameters
+    ----------
+    rows : list of TableRow
+        The run shown in the "qdgain" and "ratio" columns.
+    extra : list of TableRow, optional
+        A second run of the same table (same order), shown in two more columns.
+    extra_label : str
+        Header of the second run's value column.
+    """
+    head = "| quantity | SPEC § | kind | paper | qdgain | unit | ratio |"
+    rule = "|---|---|---|---:|---:|---|---:|"
+    if extra is not None:
+        head += f" {extra_label} | ratio |"
+        rule += "---:|---:|"
+    lines = [head, rule]
+    for k, r in enumerate(rows):
         ours = r.ours_text.replace("|", "\\|")
-        lines.append(f"| {r.number.quantity} | {r.number.section} | {r.number.kind} | "
-                     f"{r.paper_text} | {ours} | {r.number.unit} | {r.ratio_text} |")
+        line = (f"| {r.number.quantity} | {r.number.section} | {r.number.kind} | "
+                f"{r.paper_text} | {ours} | {r.number.unit} | {r.ratio_text} |")
+        if extra is not None:
+            e = extra[k]
+            line += f" {e.ours_text.replace('|', chr(92) + '|')} | {e.ratio_text} |"
+        lines.append(line)
     return "\n".join(lines) + "\n"
