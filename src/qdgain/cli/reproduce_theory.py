@@ -51,7 +51,9 @@ def stage_excitons(ctx: StageContext) -> None:
     tr = neutral_tr(ex, states)
     f = osc(np.asarray(tr.energies_eV), dipoles(ex, states))
     f1, f2 = float(f[x1["states"]].sum()), float(f[x2["states"]].sum())
-    grid = np.arange(p["energy_min_eV"], p["energy_max_eV"], p["energy_step_eV"])
+    # spectra from below the band edge (intraband lines of charged dots) to well above X2
+    grid = np.arange(max(p["energy_step_eV"], x1["mean_eV"] - p["below_X1_eV"]),
+                     x1["mean_eV"] + p["above_X1_eV"], p["energy_step_eV"])
     spectra = {"sigma_neutral": cross_section(tr, grid, p["broadening_eV"])}
     for charge, name in ((-1, "sigma_electron"), (1, "sigma_hole")):
         cd = solve_charged(states, charge, p["eps_in"], eps_out, n_e=p["n_e"], n_h=p["n_h"])
@@ -210,7 +212,7 @@ def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn",
         Stage("excitons", stage_excitons,
               {"n_e": 4 if quick else 8, "n_h": 16 if quick else 24, "eps_in": 6.8,
                "n_solvent": 1.50, "broadening_eV": 0.035, "temperature_K": 300.0,
-               "energy_min_eV": 0.55, "energy_max_eV": 1.6,
+               "below_X1_eV": 0.45, "above_X1_eV": 0.6,
                "energy_step_eV": 0.004 if quick else 0.002},
               needs=("tb_sphere",), code=code_ex, title="CI: neutral and charged spectra, τ_rad"),
         Stage("dielectric", stage_dielectric,
