@@ -15,14 +15,14 @@ import xarray as xr
 from qdgain.optics.sweep import dot_grid, load_record, parse_diameters, run_sweep
 from tests.optics.sweep.conftest import DIAMETERS, GAAS
 
-# the child runs the real CLI; each dot is delayed by 0.3 s (test instrumentation only) so the
+# the child runs the real CLI; each dot is delayed by 1 s (test instrumentation only) so the
 # kill lands mid-sweep on a fast or a slow box
 _CHILD = textwrap.dedent("""
     import sys, time
     import qdgain.optics.sweep.driver as drv
     real = drv._task
     def slow(*a, **k):
-        time.sleep(0.3)
+        time.sleep(1.0)
         return real(*a, **k)
     drv._task = slow
     from qdgain.cli import app

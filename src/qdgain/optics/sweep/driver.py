@@ -2,14 +2,15 @@
 
 Order of work: load the parameter set; for every dot look up ``<out>/cache/<key>.json``
 (:mod:`qdgain.optics.sweep.cache`); for the others build the structure on the client, print the
-memory estimate and refuse dots above the per-dot limit; submit the rest (one task per dot,
-``pure`` keys = content hashes); store each record in the cache as soon as it arrives, so a
+memory estimate and refuse dots above the per-dot limit; submit the rest (one task per distinct
+structure: diameters that cut the same atoms share a task; ``pure`` keys = content hashes); store each record in the cache as soon as it arrives, so a
 killed sweep resumes where it stopped; gather everything into one table (``sweep.nc``, written
 through a temporary file + :func:`os.replace`), fit and plot the sizing curve per shape.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,15 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - non-Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _structure_hash(nc: Any) -> str:
+    """SHA-256 of the atoms of a dot (positions, species, dangling bonds)."""
+    h = hashlib.sha256()
+    for arr in (nc.positions_nm, nc.dangling_atom, nc.dangling_direction):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    h.update("|".join(map(str, nc.species)).encode())
+    return h.hexdigest()
 
 
 def _task(spec: DotSpec, options: SweepOptions, limit_GB: float) -> dict[str, Any]:
@@ -149,6 +159,7 @@ def run_sweep(dots: Sequence[DotSpec], options: SweepOptions, out_dir: str | Pat
     records: dict[str, dict[str, Any]] = {}
     todo: list[tuple[str, DotSpec]] = []
     refused, failed = [], []
+    groups: dict[str, list[tuple[str, DotSpec]]] = {}   # identical atoms → one task
     n_cached = 0
     for spec in dots:
         key = dot_key(spec, options, ph)
@@ -172,33 +183,36 @@ def run_sweep(dots: Sequence[DotSpec], options: SweepOptions, out_dir: str | Pat
                             "n_atoms": nc.n_atoms, "memory_GB": need, "status": "refused"}
             continue
         todo.append((key, spec))
+        groups.setdefault(_structure_hash(nc), []).append((key, spec))
     if refused and len(refused) == len(dots):
         raise ParameterError(f"every dot was refused; first: {refused[0]}")
     used_workers = 0
     if todo:
-        client, cluster = _client(scheduler, min(n_workers, len(todo)), processes)
+        client, cluster = _client(scheduler, min(n_workers, len(groups)), processes)
         try:
             from dask.distributed import as_completed
 
             wl = _worker_limit_GB(client)
             task_limit = min(limit, wl) if wl else limit
             used_workers = len(client.scheduler_info()["workers"])
-            futs = {client.submit(_task, spec, options, task_limit, key=f"dot-{key}",
-                                  pure=True): (key, spec) for key, spec in todo}
+            futs = {client.submit(_task, grp[0][1], options, task_limit, key=f"dot-{grp[0][0]}",
+                                  pure=True): grp for grp in groups.values()}
             for fut in as_completed(futs):
-                key, spec = futs[fut]
                 try:
-                    rec = dict(fut.result(), status="ok")
+                    res = fut.result()
                 except QdgainError as exc:
-                    failed.append(f"dot {spec.shape} {spec.diameter_nm:g} nm: {exc}")
-                    records[key] = {"shape": spec.shape, "diameter_nm": spec.diameter_nm,
-                                    "status": "failed"}
+                    for key, spec in futs[fut]:
+                        failed.append(f"dot {spec.shape} {spec.diameter_nm:g} nm: {exc}")
+                        records[key] = {"shape": spec.shape, "diameter_nm": spec.diameter_nm,
+                                        "status": "failed"}
                     continue
-                records[key] = rec
-                if cache is not None:
-                    store_record(cache, key, rec)
-                if progress:
-                    progress(rec)
+                for key, spec in futs[fut]:
+                    rec = dict(res, diameter_nm=spec.diameter_nm, status="ok")
+                    records[key] = rec
+                    if cache is not None:
+                        store_record(cache, key, rec)
+                    if progress:
+                        progress(rec)
         finally:
             client.close()
             if cluster is not None:
