@@ -35,6 +35,8 @@ def test_every_spec_number_has_a_row_and_a_value(built):
     scalar = [r for r in rows if not isinstance(r.number.paper, tuple)]
     assert all(r.ratio == pytest.approx(r.ours / r.number.paper) for r in scalar)
     assert sum(r.ratio == pytest.approx(1.5) for r in scalar) > len(scalar) // 2
+    eps = next(r for r in rows if r.number.key == "eps_in")
+    assert eps.note == "fake 2.5 nm dot"
 
 
 def test_report_files_and_summary(built):

@@ -72,7 +72,7 @@ def _paper_table(rows: Sequence[TableRow]) -> str:
             f"<td class='num'>{_e(r.paper_text)}</td>"
             f"<td class='{'missing' if missing else 'num'}'>{_e(r.ours_text)}</td>"
             f"<td>{_e(n.unit)}</td><td class='num'>{_e(r.ratio_text)}</td>"
-            f"<td>{_e(n.note)}</td></tr>")
+            f"<td>{_e(r.note)}</td></tr>")
     return ("<table id='paper-vs-qdgain'><thead><tr><th>quantity</th><th>SPEC §</th>"
             "<th>kind</th><th>paper</th><th>qdgain</th><th>unit</th><th>ratio</th>"
             "<th>note</th></tr></thead><tbody>" + "".join(out) + "</tbody></table>")

@@ -30,6 +30,7 @@ class TableRow:
     reason: str
     ratio: float | None
     in_range: bool | None
+    note: str = ""
 
     @property
     def ours_text(self) -> str:
@@ -71,22 +72,33 @@ def format_value(x: float) -> str:
 
 
 def _row(res: Results, num: PaperNumber) -> TableRow:
+    row = _value_row(res, num)
+    try:  # a stage may qualify one of its values, e.g. "quick run: 2.5 nm dot"
+        note = str(res.value(num.ours + "__note"))
+    except MissingResult:
+        return row
+    return TableRow(row.number, row.ours, row.reason, row.ratio, row.in_range,
+                    "; ".join(x for x in (num.note, note) if x))
+
+
+def _value_row(res: Results, num: PaperNumber) -> TableRow:
     try:
         val = res.value(num.ours)
     except MissingResult as exc:
-        return TableRow(num, None, str(exc) or "no reason given", None, None)
+        return TableRow(num, None, str(exc) or "no reason given", None, None, num.note)
     try:
         pair = isinstance(val, (list, tuple)) and len(val) == 2
         vals = tuple(float(v) for v in val) if pair else (float(val),)
     except (TypeError, ValueError):
         return TableRow(num, None, f"stage recorded a non-number {val!r} for {num.ours}",
-                        None, None)
+                        None, None, num.note)
     if not all(math.isfinite(v) for v in vals):
-        return TableRow(num, None, f"{num.ours} is {val}", None, None)
+        return TableRow(num, None, f"{num.ours} is {val}", None, None, num.note)
     if pair:  # our value is itself a range (an input band): compare midpoints
         pmid = (0.5 * sum(num.paper) if isinstance(num.paper, tuple) else float(num.paper))
         omid = 0.5 * (vals[0] + vals[1])
-        return TableRow(num, (vals[0], vals[1]), "", omid / pmid if pmid else None, None)
+        return TableRow(num, (vals[0], vals[1]), "", omid / pmid if pmid else None, None,
+                        num.note)
     ours = vals[0]
     if isinstance(num.paper, tuple):
         lo, hi = num.paper
@@ -95,7 +107,7 @@ def _row(res: Results, num: PaperNumber) -> TableRow:
     else:
         ref, in_range = float(num.paper), None
     ratio = ours / ref if ref != 0 else None
-    return TableRow(num, ours, "", ratio, in_range)
+    return TableRow(num, ours, "", ratio, in_range, num.note)
 
 
 def paper_table(res: Results) -> list[TableRow]:
@@ -122,7 +134,7 @@ def summary_dict(res: Results) -> dict[str, Any]:
             {"key": r.number.key, "quantity": r.number.quantity, "section": r.number.section,
              "unit": r.number.unit, "kind": r.number.kind, "paper": r.number.paper,
              "ours": r.ours, "ratio": r.ratio, "in_range": r.in_range,
-             "reason": r.reason or None}
+             "reason": r.reason or None, "note": r.note or None}
             for r in rows
         ],
         "stages": stages,
