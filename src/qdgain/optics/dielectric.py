@@ -161,7 +161,8 @@ def dense_spectrum(ham: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, i
 
 def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: float = 0.01,
                         lattice_constant_nm: float = 0.646, fit_fraction: float = 0.6,
-                        tol: float = 1e-8, max_iter: int = 60) -> DielectricResult:
+                        tol: float = 1e-8, max_iter: int = 60,
+                        spectrum: tuple | None = None) -> DielectricResult:
     """ε_in of a dot: self-consistent linear response to a uniform field, fitted to a sphere.
 
     Parameters
@@ -182,13 +183,15 @@ def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: 
         GMRES relative tolerance on the potential.
     max_iter : int
         Maximum GMRES iterations.
+    spectrum : tuple, optional
+        Output of :func:`dense_spectrum` for this Hamiltonian, to reuse a diagonalisation.
     """
     if not field_V_nm > 0:
         raise ParameterError(f"field_V_nm = {field_V_nm}: the applied field must be > 0 V/nm")
     pos = np.asarray(ham.positions_nm, dtype=float)
     pos = pos - pos.mean(axis=0)
     n_at = len(pos)
-    w, C, atom, g, n_occ = dense_spectrum(ham)
+    w, C, atom, g, n_occ = dense_spectrum(ham) if spectrum is None else spectrum
     if fermi_eV is not None:
         n_occ = int(np.searchsorted(w, fermi_eV))
     if n_occ in (0, len(w)):
