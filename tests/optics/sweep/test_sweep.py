@@ -119,3 +119,22 @@ def test_diameter_grid_and_shapes():
         parse_shapes("sphere,cube")
     with pytest.raises(ParameterError, match="unknown shape"):
         DotSpec("cube", 3.0)
+
+
+def test_existing_scheduler(gaas_sweep):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=":0") as cluster:
+        res = run_sweep(dot_grid(["sphere"], np.array([1.0, 1.3])), GAAS, None,
+                        scheduler=cluster.scheduler_address)
+        assert len(cluster.scheduler.workers) == 1     # the cluster survives the sweep
+    assert res.n_workers == 1 and res.n_computed == 2
+    ref = gaas_sweep[0].table["X1_eV"].sel(shape="sphere")
+    np.testing.assert_allclose(res.table["X1_eV"].values[0],
+                               ref.sel(diameter=[1.0, 1.3]).values, rtol=1e-10)
+
+
+def test_unreachable_scheduler():
+    with pytest.raises(ParameterError, match="cannot connect"):
+        run_sweep([DotSpec("sphere", 1.0)], GAAS, None, scheduler="tcp://127.0.0.1:9")

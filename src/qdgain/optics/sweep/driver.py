@@ -3,15 +3,17 @@
 Order of work: load the parameter set; for every dot look up ``<out>/cache/<key>.json``
 (:mod:`qdgain.optics.sweep.cache`); for the others build the structure on the client, print the
 memory estimate and refuse dots above the per-dot limit; submit the rest (one task per distinct
-structure: diameters that cut the same atoms share a task; ``pure`` keys = content hashes); store each record in the cache as soon as it arrives, so a
-killed sweep resumes where it stopped; gather everything into one table (``sweep.nc``, written
-through a temporary file + :func:`os.replace`), fit and plot the sizing curve per shape.
+structure: diameters that cut the same atoms share a task; ``pure`` keys = content hashes);
+store each record in the cache as soon as it arrives, so a killed sweep resumes where it
+stopped; gather everything into one table (``sweep.nc``, written through a temporary file +
+:func:`os.replace`), fit and plot the sizing curve per shape.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,13 +100,16 @@ def _client(scheduler: str | None, n_workers: int, processes: bool) -> tuple[Any
 
     if scheduler:
         try:
+            if scheduler.startswith("tcp://"):   # fail fast on a refused port
+                host, _, port = scheduler[6:].rpartition(":")
+                socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
             client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise ParameterError(f"--scheduler {scheduler}: cannot connect ({exc}); start one "
                                  "with `dask scheduler` or leave --scheduler out") from None
         return client, None
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                           dashboard_address=None, memory_limit=0)
+                           dashboard_address=":0", memory_limit=0)
     return Client(cluster), cluster
 
 
