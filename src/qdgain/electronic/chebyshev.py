@@ -36,6 +36,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh, lobp
 
 from qdgain.electronic.blockop import block_operator
 from qdgain.electronic.hamiltonian import TBHamiltonian
+from qdgain.electronic.memory import check_fits
 from qdgain.errors import ConvergenceError, ParameterError
 
 __all__ = ["ChebyshevOptions", "ChebyshevResult", "solve", "eigenpairs", "spectral_bounds",
@@ -75,6 +76,9 @@ class ChebyshevOptions:
     filter_tol_factor : float
         Convergence tolerance on p(H) (p(σ) = 1) as a multiple of ``tol_eV``; the Ritz step on H
         and the polishing steps enforce ``tol_eV`` itself.
+    max_memory_GB : float, optional
+        Refuse dots whose estimate (:mod:`qdgain.electronic.memory`) exceeds this (GB);
+        default 80 % of the physical memory.
     """
 
     degree: int = 100
@@ -87,6 +91,7 @@ class ChebyshevOptions:
     seed: int = 2024
     inner: str = "arpack"
     filter_tol_factor: float = 1.0
+    max_memory_GB: float | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -311,8 +316,9 @@ def _find_gap(apply: _Counter, H: TBHamiltonian, sigma: float, bounds: tuple,
     With an inertia count (small dots): the k states nearest σ are a contiguous slice of the
     spectrum and the count below σ gives the global index of the first, so the gap (between
     global indices n_valence − 1 and n_valence) is located exactly and checked by a second count;
-    σ is moved just past the end of the slice when the gap lies outside it. Without: the largest level
-    spacing among the states nearest σ (uncertified; HgTe's isolated 1S_e level can fool it).
+    σ is moved just past the end of the slice when the gap lies outside it. Without: the largest
+    level spacing among the states nearest σ (uncertified; HgTe's isolated 1S_e level can fool
+    it).
     """
     n = H.n_basis
     use_inertia = opts.inertia and n <= INERTIA_MAX_BASIS
@@ -365,11 +371,14 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, sigma_eV: float | None = No
     opts = options or ChebyshevOptions()
     t_start = time.perf_counter()
     n, norb = H.n_basis, H.n_orbitals
+    mem = check_fits(n, "chebyshev", limit_GB=opts.max_memory_GB, n_states=n_vb + n_cb,
+                     nnz=H.matrix.nnz, n_orbitals=norb)
     raw, kind = make_operator(H, opts.operator)
     apply = _Counter(raw)
     rng = np.random.default_rng(opts.seed)
     runs: list[dict[str, Any]] = []
-    info: dict[str, Any] = {"operator": kind, "degree": opts.degree, "runs": runs}
+    info: dict[str, Any] = {"operator": kind, "degree": opts.degree, "runs": runs,
+                            "memory_estimate_GB": mem.peak_GB}
     bounds = spectral_bounds(apply, n, opts.lanczos_steps, opts.seed)
     info["bounds_eV"] = bounds
     sigma0 = sigma_eV if sigma_eV is not None else 0.5 * (H.bulk_vbm_eV + H.bulk_cbm_eV) + 0.25

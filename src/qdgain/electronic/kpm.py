@@ -1,0 +1,144 @@
+"""Kernel polynomial density of states of the whole dot (stochastic trace, Jackson kernel).
+
+Chebyshev moments of the scaled Hamiltonian H̃ = (H − c)/h, estimated with R random-phase
+vectors z (|z_i| = 1, so E[zᴴ A z] = Tr A and ⟨z|z⟩ = n exactly), then damped with the Jackson
+kernel g_k (Weiße, Wellein, Alvermann, Fehske, Rev. Mod. Phys. 78, 275 (2006)):
+
+.. math::
+
+    \\mu_k = \\frac{1}{R}\\sum_r \\langle z_r | T_k(\\tilde H) | z_r \\rangle, \\qquad
+    g(E) = \\frac{g_0\\mu_0 + 2\\sum_{k\\ge1} g_k \\mu_k T_k(x)}{\\pi h \\sqrt{1 - x^2}},
+    \\quad x = \\frac{E - c}{h}
+
+∫ g dE = μ₀ = n (the number of states) exactly. The moments use the doubling relations
+μ_{2k} = 2⟨T_k|T_k⟩ − μ₀, μ_{2k+1} = 2⟨T_{k+1}|T_k⟩ − μ₁ (half the mat-vecs), all R vectors
+in one block product (the block operator of :mod:`qdgain.electronic.blockop`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from qdgain.electronic.chebyshev import jackson_kernel, make_operator, spectral_bounds
+from qdgain.electronic.hamiltonian import TBHamiltonian
+from qdgain.errors import ParameterError
+from qdgain.units import with_units
+
+__all__ = ["KPMMoments", "kpm_moments", "kpm_dos"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class KPMMoments:
+    """Stochastic Chebyshev moments of H.
+
+    Attributes
+    ----------
+    mu : ndarray (N,)
+        Mean moments μ_k (μ₀ = n_basis).
+    mu_stderr : ndarray (N,)
+        Standard error of each moment over the random vectors.
+    bounds_eV : (float, float)
+        Spectral bounds used for the scaling, eV.
+    n_random : int
+    n_matvec : int
+        Single-vector mat-vecs spent.
+    """
+
+    mu: np.ndarray
+    mu_stderr: np.ndarray
+    bounds_eV: tuple[float, float]
+    n_random: int
+    n_matvec: int
+
+    def density(self, energies_eV: np.ndarray) -> np.ndarray:
+        """Jackson-damped DOS (states/eV) at ``energies_eV`` (eV); 0 outside the bounds."""
+        lo, hi = self.bounds_eV
+        c, h = 0.5 * (hi + lo), 0.5 * (hi - lo)
+        x = (np.asarray(energies_eV, float) - c) / h
+        inside = np.abs(x) < 1.0
+        g = jackson_kernel(len(self.mu)) * self.mu
+        g[1:] *= 2.0
+        out = np.zeros_like(x)
+        xi = x[inside]
+        out[inside] = np.polynomial.chebyshev.chebval(xi, g) / (np.pi * h * np.sqrt(1 - xi**2))
+        return out
+
+    def count_below(self, energy_eV: float) -> tuple[float, float]:
+        """∫ g dE up to ``energy_eV`` (eV) and its stochastic standard error (states).
+
+        .. math:: N(E) = g_0\\mu_0 \\frac{\\pi - \\theta}{\\pi}
+                  - \\frac{2}{\\pi}\\sum_{k\\ge1} g_k \\mu_k \\frac{\\sin k\\theta}{k},
+                  \\quad \\theta = \\arccos x
+        """
+        lo, hi = self.bounds_eV
+        x = np.clip((energy_eV - 0.5 * (hi + lo)) / (0.5 * (hi - lo)), -1.0, 1.0)
+        th = np.arccos(x)
+        k = np.arange(1, len(self.mu))
+        w = np.concatenate([[(np.pi - th) / np.pi], -2.0 / np.pi * np.sin(k * th) / k])
+        w *= jackson_kernel(len(self.mu))
+        return float(w @ self.mu), float(np.sqrt(np.sum((w * self.mu_stderr) ** 2)))
+
+
+def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, seed: int = 0,
+                operator: str = "auto") -> KPMMoments:
+    """Stochastic Chebyshev moments μ_k of H (k < ``n_moments``, even number).
+
+    Parameters
+    ----------
+    H : TBHamiltonian
+    n_moments : int
+        Number of moments N (energy resolution ≈ π h / N eV, h = half the spectral width).
+    n_random : int
+        Random-phase vectors R (moment error ∝ 1/√(R)).
+    seed : int
+    operator : {"auto", "block", "csr"}
+    """
+    if n_moments < 2 or n_moments % 2 or n_random < 1:
+        raise ParameterError(f"n_moments must be even ≥ 2 and n_random ≥ 1 (got {n_moments}, "
+                             f"{n_random})")
+    apply, _ = make_operator(H, operator)
+    n = H.n_basis
+    bounds = spectral_bounds(apply, n, 40, seed)
+    lo, hi = bounds
+    c, h = 0.5 * (hi + lo), 0.5 * (hi - lo)
+    rng = np.random.default_rng(seed)
+    z = np.exp(2j * np.pi * rng.random((n, n_random)))
+    half = n_moments // 2
+    mu = np.zeros((n_moments, n_random))
+    t0, t1 = z, (apply(z) - c * z) / h
+    nmv = n_random * half + 40
+    dot = lambda a, b: np.einsum("ij,ij->j", a.conj(), b).real  # noqa: E731
+    m0, m1 = dot(z, z), dot(z, t1)
+    mu[0], mu[1] = m0, m1
+    for k in range(1, half):
+        mu[2 * k] = 2 * dot(t1, t1) - m0
+        t2 = 2.0 * (apply(t1) - c * t1) / h - t0
+        mu[2 * k + 1] = 2 * dot(t2, t1) - m1
+        t0, t1 = t1, t2
+    se = mu.std(axis=1, ddof=1) / np.sqrt(n_random) if n_random > 1 else np.zeros(n_moments)
+    return KPMMoments(mu=mu.mean(axis=1), mu_stderr=se, bounds_eV=bounds, n_random=n_random,
+                      n_matvec=nmv)
+
+
+def kpm_dos(H: TBHamiltonian, energies_eV: np.ndarray, n_moments: int = 256,
+            n_random: int = 16, *, seed: int = 0) -> xr.DataArray:
+    """KPM density of states of the whole dot (states/eV) on ``energies_eV`` (eV).
+
+    Parameters
+    ----------
+    H : TBHamiltonian
+    energies_eV : ndarray
+        Energies at which the DOS is evaluated, eV.
+    n_moments, n_random, seed
+        See :func:`kpm_moments`.
+    """
+    m = kpm_moments(H, n_moments, n_random, seed=seed)
+    grid = np.asarray(energies_eV, float)
+    da = xr.DataArray(m.density(grid), dims="energy",
+                      coords={"energy": with_units(xr.DataArray(grid, dims="energy"), "eV")},
+                      name="dos", attrs={"n_moments": n_moments, "n_random": n_random,
+                                         "n_states": H.n_basis, "kernel": "Jackson"})
+    return with_units(da, "1/eV", long_name="KPM density of states")
