@@ -125,6 +125,8 @@ def test_bad_inputs_are_named():
         nanocrystal(HGTE, Sphere(diameter_nm=0.4))
     with pytest.raises(ParameterError, match="lacks"):
         nanocrystal(object(), Sphere(diameter_nm=3))
+    with pytest.raises(ParameterError, match="Unobtainium"):
+        nanocrystal("Unobtainium", Sphere(diameter_nm=3))
 
 
 def test_frozen_and_helpful_attribute_errors(nc35):
