@@ -65,12 +65,17 @@ def test_degenerate_level_exactly_at_the_count(dot):
         assert np.abs(s.energies_eV - dense.energies_eV).max() <= TOL_E
 
 
-def test_solve_certificate(dot):
-    r = solve(dot, 6, 4)
+@pytest.fixture(scope="module")
+def solved(dot):
+    return solve(dot, 4, 2)
+
+
+def test_solve_certificate(dot, solved):
+    r = solved
     assert r.certificate["count_method"] == "inertia"
     assert r.certificate["n_below"] == dot.n_valence
     assert r.certificate["max_residual_eV"] <= 1e-8
-    assert (r.energies_eV < r.sigma_in_gap_eV).sum() >= 6
+    assert (r.energies_eV < r.sigma_in_gap_eV).sum() >= 4
     assert r.n_matvec > 0
 
 
@@ -109,3 +114,15 @@ def test_memory_refusal_names_estimate_and_largest_size(dot):
     assert estimate_memory(18 * atoms_in_sphere(d + 0.2), "chebyshev").peak_GB > 4.0
     with pytest.raises(ParameterError, match="largest sphere"):
         solve(dot, 4, 2, options=ChebyshevOptions(max_memory_GB=1e-4))
+
+
+def test_uncertified_gap_rule_and_kpm_count(dot, solved):
+    """Without an inertia count: the spacing rule finds the same gap, and the KPM count below σ
+    agrees with the bond count within its stochastic error (5σ + 2 states of Jackson smearing)."""
+    r = solve(dot, 4, 2, options=ChebyshevOptions(inertia=False))
+    ref = solved
+    assert r.certificate["count_method"].startswith("spacing")
+    assert (r.energies_eV < r.sigma_in_gap_eV).sum() == (ref.energies_eV
+                                                          < ref.sigma_in_gap_eV).sum()
+    cnt, err = r.certificate["kpm_count_below"], r.certificate["kpm_count_stderr"]
+    assert abs(cnt - dot.n_valence) < 5 * err + 2

@@ -17,9 +17,10 @@ energies, and filtered subspace steps polish the residuals to ``tol_eV``.
 Valence and conduction edges are solved separately (the valence levels are much denser): a
 cheap run at the first guess locates the gap, then one run is centred on each band edge. Which
 side of the gap a state lies on is fixed by counting: an LDLᴴ inertia (Sylvester) at the gap
-where the dot is small enough to factorise (``INERTIA_MAX_BASIS``), otherwise the largest level
-spacing near the guess, cross-checked with a stochastic KPM count (estimate ± standard error in
-the certificate).
+where the dot is small enough to factorise (``INERTIA_MAX_BASIS``); otherwise a spacing rule
+(valence levels dense, conduction levels sparse), reported as uncertified together with a
+stochastic KPM count below σ (estimate ± standard error; too coarse to fix the band of one
+level, but it catches a σ far from the gap).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ __all__ = ["ChebyshevOptions", "ChebyshevResult", "solve", "eigenpairs", "spectr
 INERTIA_MAX_BASIS = 4000
 # "auto" operator: blocks of at least this many vectors go to the block operator
 _BLOCK_MIN = 8
+# uncertified gap rule (large dots): first spacing above this fraction of the largest
+_GAP_FRACTION = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,8 @@ class ChebyshevOptions:
     max_memory_GB : float, optional
         Refuse dots whose estimate (:mod:`qdgain.electronic.memory`) exceeds this (GB);
         default 80 % of the physical memory.
+    kpm_vectors : int
+        Random vectors of the KPM count below σ reported when no inertia is affordable (0: off).
     """
 
     degree: int = 100
@@ -92,6 +97,7 @@ class ChebyshevOptions:
     inner: str = "arpack"
     filter_tol_factor: float = 1.0
     max_memory_GB: float | None = None
+    kpm_vectors: int = 8
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -317,19 +323,22 @@ def _find_gap(apply: _Counter, H: TBHamiltonian, sigma: float, bounds: tuple,
     spectrum and the count below σ gives the global index of the first, so the gap (between
     global indices n_valence − 1 and n_valence) is located exactly and checked by a second count;
     σ is moved just past the end of the slice when the gap lies outside it. Without: the largest
-    level spacing among the states nearest σ (uncertified; HgTe's isolated 1S_e level can fool
-    it).
+    level spacing above 0.3 × the largest among the states nearest σ (uncertified).
     """
     n = H.n_basis
     use_inertia = opts.inertia and n <= INERTIA_MAX_BASIS
     if use_inertia:
         from qdgain.electronic.solvers import inertia  # lazy: solvers imports this lazily
     for _move in range(6):
-        e0, v0, _ = _edge_run(apply, n, H.n_orbitals, sigma, 12, bounds, opts, 1e-6, None,
+        e0, v0, _ = _edge_run(apply, n, H.n_orbitals, sigma, 16, bounds, opts, 1e-6, None,
                               rng, runs)
         if not use_inertia:
-            j = int(np.argmax(np.diff(e0))) + 1
-            cert.update(count_method="largest-spacing (uncertified)")
+            # valence levels are dense, conduction levels sparse: the gap is the lowest spacing
+            # above 0.3 × the largest one (the isolated 1S_e level of HgTe makes the CB1–CB2
+            # spacing larger than the gap itself, so the largest spacing alone fails)
+            gaps = np.diff(e0)
+            j = int(np.flatnonzero(gaps > _GAP_FRACTION * gaps.max())[0]) + 1
+            cert.update(count_method="spacing heuristic (uncertified)")
             return float(0.5 * (e0[j - 1] + e0[j])), e0, v0
         below = inertia(H, sigma)
         j = H.n_valence - (below - int(np.count_nonzero(e0 < sigma)))
@@ -385,6 +394,13 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, sigma_eV: float | None = No
     # 1. locate the gap: a few states nearest the guess, loose tolerance
     cert: dict[str, Any] = {"n_valence": H.n_valence}
     mid, e0, v0 = _find_gap(apply, H, sigma0, bounds, opts, rng, runs, cert)
+    if not cert["count_method"] == "inertia" and opts.kpm_vectors:
+        from qdgain.electronic.kpm import kpm_moments  # lazy: kpm imports this module
+
+        km = kpm_moments(H, 256, opts.kpm_vectors, seed=opts.seed)
+        cnt, err = km.count_below(mid)
+        apply.n += km.n_matvec
+        cert.update(kpm_count_below=cnt, kpm_count_stderr=err)
     homo, lumo = float(e0[e0 < mid].max(initial=-np.inf)), float(e0[e0 > mid].min(initial=np.inf))
     info["t_gap_s"] = time.perf_counter() - t_start
     # 2. one run per band edge, started from the vectors already on that side
