@@ -65,6 +65,14 @@ def test_trion_ci_matches_fock_space(states, kernel, charge, n_e, n_h):
                                atol=TOL_EV)
 
 
+def test_trion_subset_of_roots(states, kernel):
+    full = solve_charged(states, 1, 1.5, 1.5, n_e=2, n_h=6, kernel=kernel)
+    low = solve_charged(states, 1, 1.5, 1.5, n_e=2, n_h=6, kernel=kernel, n_roots=5)
+    np.testing.assert_allclose(low.trion_energies_eV, full.trion_energies_eV[:5], atol=1e-10)
+    with pytest.raises(ParameterError, match="n_roots"):
+        solve_charged(states, 1, 1.5, 1.5, n_e=2, n_h=6, kernel=kernel, n_roots=0)
+
+
 def test_ci_hamiltonian_hermitian_and_free_limit(states):
     e_idx, h_idx = select_states(states, 4, 6)
     k = coulomb_kernel(states.positions_nm, eps_in=3.0, eps_out=2.0)

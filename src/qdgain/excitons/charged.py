@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg as sla
 
 from qdgain.errors import ParameterError
 from qdgain.excitons.ci import degeneracy_groups, exciton_integrals, select_states
@@ -119,7 +120,8 @@ def pair_single_hamiltonian(h_pair: np.ndarray, h_single: np.ndarray, V_pair: np
 
 def solve_charged(states: StatesLike, charge: int, eps_in: float, eps_out: float = 2.25,
                   n_e: int = 8, n_h: int = 24, *, kernel: CoulombKernel | None = None,
-                  lattice_constant_nm: float = 0.646, polarisation: bool = True) -> ChargedDot:
+                  lattice_constant_nm: float = 0.646, polarisation: bool = True,
+                  n_roots: int | None = None) -> ChargedDot:
     """Full active-space CI of the charged dot's carrier and of its trions.
 
     Parameters
@@ -138,6 +140,9 @@ def solve_charged(states: StatesLike, charge: int, eps_in: float, eps_out: float
         Lattice constant (nm) for the on-site regularisation.
     polarisation : bool
         Include surface polarisation.
+    n_roots : int, optional
+        Keep only the lowest ``n_roots`` trions (cheaper eigensolver, LAPACK ``evr`` subset);
+        default all.
     """
     if charge not in (-1, 1):
         raise ParameterError(f"charge = {charge!r}: a charged dot has charge -1 (extra "
@@ -163,7 +168,13 @@ def solve_charged(states: StatesLike, charge: int, eps_in: float, eps_out: float
         V = ints["M_hh"].reshape(n_h, n_h, n_h, n_h).transpose(1, 3, 0, 2)
         H, pairs = pair_single_hamiltonian(h_h, h_e, V, K4.transpose(1, 0, 3, 2))
         h_c = h_h
-    w, v = np.linalg.eigh(H)
+    if n_roots is None:
+        w, v = np.linalg.eigh(H)
+    else:
+        if not 1 <= n_roots <= H.shape[0]:
+            raise ParameterError(f"n_roots = {n_roots}: need 1 <= n_roots <= {H.shape[0]} "
+                                 "(the trion basis size)")
+        w, v = sla.eigh(H, subset_by_index=[0, n_roots - 1], driver="evr")
     wc, vc = np.linalg.eigh(0.5 * (h_c + h_c.conj().T))
     return ChargedDot(charge=int(charge), carrier_energies_eV=wc, carrier_vectors=vc,
                       trion_energies_eV=w, trion_vectors=v, pairs=pairs,
