@@ -142,8 +142,12 @@ def summary_dict(res: Results) -> dict[str, Any]:
     }
 
 
+def _short(text: str, max_chars: int) -> str:
+    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
+
+
 def markdown_table(rows: list[TableRow], extra: list[TableRow] | None = None,
-                   extra_label: str = "qdgain (other run)") -> str:
+                   extra_label: str = "qdgain (other run)", max_reason: int = 90) -> str:
     """The paper-vs-qdgain table as GitHub Markdown (for the README).
 
     Parameters
@@ -154,19 +158,25 @@ def markdown_table(rows: list[TableRow], extra: list[TableRow] | None = None,
         A second run of the same table (same order), shown in two more columns.
     extra_label : str
         Header of the second run's value column.
+    max_reason : int
+        "not computed" reasons are cut to this many characters (the HTML has them whole).
     """
+    def cell(r: TableRow) -> str:
+        return _short(r.ours_text, max_reason + len(NOT_COMPUTED) + 2).replace("|", "\\|")
+
     head = "| quantity | SPEC § | kind | paper | qdgain | unit | ratio |"
     rule = "|---|---|---|---:|---:|---|---:|"
     if extra is not None:
         head += f" {extra_label} | ratio |"
         rule += "---:|---:|"
-    lines = [head, rule]
+    lines = [head + " note |", rule + "---|"]
     for k, r in enumerate(rows):
-        ours = r.ours_text.replace("|", "\\|")
         line = (f"| {r.number.quantity} | {r.number.section} | {r.number.kind} | "
-                f"{r.paper_text} | {ours} | {r.number.unit} | {r.ratio_text} |")
+                f"{r.paper_text} | {cell(r)} | {r.number.unit} | {r.ratio_text} |")
+        note = r.note
         if extra is not None:
             e = extra[k]
-            line += f" {e.ours_text.replace('|', chr(92) + '|')} | {e.ratio_text} |"
-        lines.append(line)
+            line += f" {cell(e)} | {e.ratio_text} |"
+            note = note or e.note
+        lines.append(line + f" {note} |")
     return "\n".join(lines) + "\n"
