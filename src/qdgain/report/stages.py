@@ -233,11 +233,13 @@ def run_stages(stages: Sequence[Stage], out_dir: str | os.PathLike[str], *,
     records: dict[str, StageRecord] = {}
     keys: dict[str, str] = {}
     roots: dict[str, list[str]] = {}  # root failure(s) behind a skipped stage
-    for stage in _order(stages):
+    ordered = _order(stages)
+    # fingerprints once, before anything runs: one consistent view of the code for the whole run
+    # (the stage function's own module is always part of the code it runs)
+    codes = {st.name: code_fingerprint((*st.code, st.func.__module__)) for st in ordered}
+    for stage in ordered:
         upstream = {n: keys[n] for n in stage.needs}
-        # the stage function's own module is always part of the code it runs
-        code = code_fingerprint((*stage.code, stage.func.__module__))
-        key = content_hash(stage.name, stage.params, upstream, code)
+        key = content_hash(stage.name, stage.params, upstream, codes[stage.name])
         keys[stage.name] = key
         final = cache_dir / f"{stage.name}-{key}"
         common = {"name": stage.name, "key": key, "params": dict(stage.params),
