@@ -122,8 +122,8 @@ def stage_ta_gain(ctx: StageContext) -> None:
 def stage_calibration(ctx: StageContext) -> None:
     """μ_i from each ε source, the sample's A400, ⟨N⟩ per mW and its error, the telecom bands.
 
-    The sample's absorbance at 400 nm follows from the OD at the first exciton and our own cross
-    sections: A400 / A_X = V μ_i / σ_CI(band-edge peak) (σ at 400 nm per dot = V μ_i).
+    The sample's absorbance at 400 nm follows from its OD at the first exciton and the sample
+    model's X1 cross section (from TB + CI by default): A400 / A_X1 = V μ_i / σ(X1).
     """
     c = require("qdgain.calibration", "intrinsic_absorption_sources", "dielectric_from_nk",
                 "intrinsic_absorption_cm", "pump_cross_section_cm2", "pump_photons_per_cm2",
@@ -134,11 +134,15 @@ def stage_calibration(ctx: StageContext) -> None:
     p = ctx.params
     src = sources(n_solvent=p["n_solvent"])
     eps = from_nk(p["palik_n"], p["palik_k"])
-    spectra = ctx.upstream("excitons").dataset("spectra")
-    band_edge = spectra["sigma_neutral"].where(spectra["wavelength"] > p["band_edge_min_nm"])
-    sigma_peak_cm2 = float(band_edge.max())
+    scale_od_per_cm2 = require("qdgain.gain.models", "absorbance_scale_od_per_cm2",
+                               owner="gain (issue 7)")
+    # the simulated sample: A = (c L / ln 10) σ with c L fixed by its OD at X1, so at 400 nm,
+    # where one dot absorbs σ_400 = V_QD μ_i, A400 = (c L / ln 10) V_QD μ_i
+    model = sample_model(ctx)
+    scale = scale_od_per_cm2(model)
     mu_i = src[p["mu_i_source"]].mu_i_cm
-    a400 = p["od_first_exciton"] * float(volume(p["diameter_nm"])) * mu_i / sigma_peak_cm2
+    a400 = scale * float(volume(p["diameter_nm"])) * mu_i
+    sigma_peak_cm2 = model.od_at_x1 / scale
     a_pump = a400 * p["A700_over_A400"]
 
     def n_per_mw(diameter_nm: float) -> float:
@@ -192,10 +196,9 @@ def stage_kinetics(ctx: StageContext) -> None:
 #: calibration inputs: SPEC §3 values; the pump setup is not given in the paper (assumed, stated)
 CALIBRATION = {
     "n_solvent": 1.50, "palik_n": 2.601, "palik_k": 1.796, "mu_i_source": "paper",
-    "diameter_nm": 3.5, "diameter_sigma_nm": 0.3, "od_first_exciton": 0.1,
-    "band_edge_min_nm": 1000.0, "pump_wavelength_nm": 700.0, "A700_over_A400": 0.4,
-    "spot_fwhm_um": 1000.0, "repetition_rate_Hz": 1000.0, "path_length_cm": 0.2,
-    "f_film": [0.2, 0.3],
+    "diameter_nm": 3.5, "diameter_sigma_nm": 0.3, "pump_wavelength_nm": 700.0,
+    "A700_over_A400": 0.4, "spot_fwhm_um": 1000.0, "repetition_rate_Hz": 1000.0,
+    "path_length_cm": 0.2, "f_film": [0.2, 0.3],
 }
 
 
@@ -210,7 +213,8 @@ def experiment_stages(quick: bool, spectra: str = "tb-ci") -> list[Stage]:
            "seed": 0, "spectra": spectra}
     code_ta = ("qdgain.ta", "qdgain.calibration")
     return [
-        Stage("calibration", stage_calibration, CALIBRATION, needs=("excitons",),
+        Stage("calibration", stage_calibration, {**CALIBRATION, "spectra": spectra},
+              needs=("excitons",) if spectra == "tb-ci" else (),
               code=("qdgain.calibration",), title="μ_i sources, ⟨N⟩ calibration, A400"),
         Stage("simulate", stage_simulate, sim,
               needs=("excitons",) if spectra == "tb-ci" else (),
