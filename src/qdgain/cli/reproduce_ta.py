@@ -13,6 +13,7 @@ import xarray as xr
 
 from qdgain.cli.reproduce_stages import require
 from qdgain.cli.reproduce_theory import sample_model
+from qdgain.errors import ParameterError
 from qdgain.report.stages import Stage, StageContext
 from qdgain.units import with_units
 
@@ -85,7 +86,8 @@ def stage_ta_gain(ctx: StageContext) -> None:
     cal = ctx.upstream("calibration").json("summary")
     series, a0 = load_series(sim.file, sim.json("files"))
     opts = GainOptions(delay_ps=p["delay_late_ps"], early_delay_ps=p["delay_early_ps"],
-                       a400_od=cal["A400"], mu_i_400_cm=cal["mu_i_used_cm"],
+                       a400_od=cal["A400"] if isinstance(cal["A400"], float) else None,
+                       mu_i_400_cm=cal["mu_i_used_cm"],
                        film_volume_fraction=float(np.mean(cal["f_film"])))
     res = analyze(series, a0, opts)
     summ = summarize(res)
@@ -138,15 +140,24 @@ def stage_calibration(ctx: StageContext) -> None:
                                owner="gain (issue 7)")
     # the simulated sample: A = (c L / ln 10) σ with c L fixed by its OD at X1, so at 400 nm,
     # where one dot absorbs σ_400 = V_QD μ_i, A400 = (c L / ln 10) V_QD μ_i
-    model = sample_model(ctx)
-    scale = scale_od_per_cm2(model)
     mu_i = src[p["mu_i_source"]].mu_i_cm
-    a400 = scale * float(volume(p["diameter_nm"])) * mu_i
-    sigma_peak_cm2 = model.od_at_x1 / scale
-    a_pump = a400 * p["A700_over_A400"]
+    try:
+        model = sample_model(ctx)
+    except ParameterError as exc:  # no sample model: an optically thin sample for ⟨N⟩ per mW
+        a_pump = 0.0
+        ctx.record(A400={"not_computed": f"no sample model: {exc}"},
+                   photons_per_dot_per_mW__note="optically thin sample (A400 unknown)")
+    else:
+        scale = scale_od_per_cm2(model)
+        a400 = scale * float(volume(p["diameter_nm"])) * mu_i
+        sigma_peak_cm2 = model.od_at_x1 / scale
+        a_pump = a400 * p["A700_over_A400"]
+        ctx.record(A400=a400, A_pump=a_pump, sigma_band_edge_cm2=sigma_peak_cm2,
+                   volume_fraction=float(vol_frac(a400, mu_i, p["path_length_cm"])))
 
     def n_per_mw(diameter_nm: float) -> float:
-        sig = sigma_pump(diameter_nm, mu_i, a_pump, a400)
+        # σ_pump = V μ_i A_pump / A_400 depends on the absorbance ratio only
+        sig = sigma_pump(diameter_nm, mu_i, p["A700_over_A400"], 1.0)
         ph = photons(wavelength_nm=p["pump_wavelength_nm"], spot_diameter_um=p["spot_fwhm_um"],
                      profile="gaussian-fwhm", average_power_mW=1.0,
                      repetition_rate_Hz=p["repetition_rate_Hz"])
@@ -154,7 +165,6 @@ def stage_calibration(ctx: StageContext) -> None:
 
     unc = propagate(n_per_mw, {"diameter_nm": p["diameter_nm"]},
                     {"diameter_nm": p["diameter_sigma_nm"]})
-    f = float(vol_frac(a400, mu_i, p["path_length_cm"]))
     ctx.save_json("sources", {k: {"mu_i_cm": v.mu_i_cm, "wavelength_nm": v.wavelength_nm,
                                   "ratio_to_paper": v.ratio_to_paper, "source": v.source}
                               for k, v in src.items()})
@@ -163,8 +173,7 @@ def stage_calibration(ctx: StageContext) -> None:
                mu_i_palik_formula_cm=float(mu_from_eps(eps, p["n_solvent"], 400.0)),
                palik_eps1=float(eps.real), palik_eps2=float(eps.imag),
                photons_per_dot_per_mW=unc.value, N_relative_error=unc.rel_std,
-               A400=a400, A_pump=a_pump, sigma_band_edge_cm2=sigma_peak_cm2,
-               volume_fraction=f, path_length_cm=p["path_length_cm"], f_film=p["f_film"],
+               path_length_cm=p["path_length_cm"], f_film=p["f_film"],
                **{f"band_{k}_nm": list(v) for k, v in bands().items()})
 
 

@@ -171,27 +171,39 @@ def sample_model(ctx: StageContext) -> Any:
 
 
 def stage_gain_model(ctx: StageContext) -> None:
-    """Thresholds of the 2- and 3-level models and the level scheme of the 3-level model."""
+    """Thresholds of the 2- and 3-level models and the level scheme of the 3-level model.
+
+    The 2-level threshold needs only the TB degeneracies and the excited fraction only the
+    paper's kinetics (SPEC §4, the ``hgte-1220`` kinetic parameters): both are computed even when
+    the spectral model cannot be built; the 3-level threshold then says why it is missing.
+    """
     p = ctx.params
     thr = require("qdgain.gain.thresholds", "two_level_threshold",
                   "three_level_threshold_spectrum", owner="gain (issue 7)")
     two_level, three_level_spectrum = thr
-    populations = require("qdgain.gain", "populations", owner="gain (issue 7)")
+    populations, preset = require("qdgain.gain", "populations", "preset",
+                                  owner="gain (issue 7)")
     tb = ctx.upstream("tb_sphere").json("summary")
-    model = sample_model(ctx)
+    kinetics = preset("hgte-1220").kinetics
+    pop, space = populations(kinetics, np.array([0.3]), np.array([p["after_auger_ps"]]))
+    ctx.record(N_th_2level=two_level(tb["deg_CB1"], tb["deg_VB1"], "mean"),
+               N_th_2level_poisson=two_level(tb["deg_CB1"], tb["deg_VB1"], "poisson"),
+               **{"excited_fraction_N0.3": 1.0 - float(pop[0, 0, space.names.index("G")])})
+    try:
+        model = sample_model(ctx)
+    except ParameterError as exc:
+        ctx.record(N_th_3level_min={"not_computed": f"no spectral model: {exc}"})
+        return
     wl = np.arange(p["wavelength_min_nm"], p["wavelength_max_nm"], p["wavelength_step_nm"])
     nth3 = three_level_spectrum(model, wl)
-    pop, space = populations(model.kinetics, np.array([0.3]), np.array([p["after_auger_ps"]]))
-    excited = 1.0 - float(pop[0, 0, space.names.index("G")])
     best = int(np.nanargmin(nth3)) if np.isfinite(nth3).any() else None
     levels = ctx.upstream("tb_sphere").dataset("levels")
     e, cb = levels["energy"].values, levels["is_conduction"].values == 1
     vb_sorted = np.sort(e[~cb])[::-1]
     cb1 = float(np.sort(e[cb])[0])
-    gap_state = cb1 - model.spectra.gain.energy_eV
     ctx.save_json("model", {
         "levels_eV": {"CB1": cb1, "VB1": float(vb_sorted[0]), "VB2": float(vb_sorted[1]),
-                      "gap state": gap_state},
+                      "gap state": cb1 - model.spectra.gain.energy_eV},
         "interband_nm": HC_EV_NM / model.spectra.x2.energy_eV,
         "gain_nm": float(wl[best]) if best is not None else HC_EV_NM / model.spectra.gain.energy_eV,
         "spectra": {k: repr(getattr(model.spectra, k)) for k in ("x1", "x2", "gain", "ib_hole")},
@@ -199,10 +211,7 @@ def stage_gain_model(ctx: StageContext) -> None:
     ctx.save_dataset("thresholds_model", xr.Dataset(
         {"N_th_3level": with_units(xr.DataArray(nth3, dims="wavelength"), "1")},
         coords={"wavelength": with_units(xr.DataArray(wl, dims="wavelength"), "nm")}))
-    ctx.record(N_th_2level=two_level(tb["deg_CB1"], tb["deg_VB1"], "mean"),
-               N_th_2level_poisson=two_level(tb["deg_CB1"], tb["deg_VB1"], "poisson"),
-               **{"excited_fraction_N0.3": excited},
-               N_th_3level_min=float(np.nanmin(nth3)) if best is not None else {
+    ctx.record(N_th_3level_min=float(np.nanmin(nth3)) if best is not None else {
                    "not_computed": "the model has no gain anywhere in the window"},
                N_th_3level_min_nm=float(wl[best]) if best is not None else None)
 
