@@ -11,6 +11,7 @@ Per size, in the same process and run:
     then Rayleigh–Ritz on H.
 
 Run:  OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=2 python benchmarks/bench_bigdots.py 3.5 6
+      (``--matvec-only``: the mat-vec table alone, e.g. for 10 nm)
 BLAS is pinned to one thread with ``threadpoolctl.threadpool_limits(1)`` around every timing.
 Prints a Markdown block to append to benchmarks/RESULTS.md.
 """
@@ -33,6 +34,7 @@ from qdgain.electronic.chebyshev import apply_filter, delta_filter, spectral_bou
 from qdgain.structure import Sphere, nanocrystal
 
 N_VB, N_CB = 24, 8
+MATVEC_ONLY = "--matvec-only" in sys.argv
 
 
 def bandwidth_GBs() -> float:
@@ -106,6 +108,8 @@ def run(d: float, bw: float) -> list[str]:
            "", "| mat-vec | ms per vector | bandwidth floor (ms) | ratio to floor |",
            "|---|---|---|---|"]
     out += matvec_rows(H, bw)
+    if MATVEC_ONLY:
+        return out
     from qdgain.electronic import chebyshev as cheb
 
     t = time.perf_counter()
@@ -143,7 +147,7 @@ def run(d: float, bw: float) -> list[str]:
 
 
 def main() -> None:
-    sizes = [float(a) for a in sys.argv[1:]] or [3.5, 6.0]
+    sizes = [float(a) for a in sys.argv[1:] if not a.startswith("--")] or [3.5, 6.0]
     with threadpool_limits(1):
         bw = bandwidth_GBs()
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
