@@ -138,26 +138,30 @@ def stage_calibration(ctx: StageContext) -> None:
     eps = from_nk(p["palik_n"], p["palik_k"])
     scale_od_per_cm2 = require("qdgain.gain.models", "absorbance_scale_od_per_cm2",
                                owner="gain (issue 7)")
-    # the simulated sample: A = (c L / ln 10) σ with c L fixed by its OD at X1, so at 400 nm,
-    # where one dot absorbs σ_400 = V_QD μ_i, A400 = (c L / ln 10) V_QD μ_i
+    line_shapes = require("qdgain.gain.spectra", "line_shapes", owner="gain (issue 7)")
     mu_i = src[p["mu_i_source"]].mu_i_cm
+    ratio = p["A700_over_A400"]  # only used without a sample model
     try:
         model = sample_model(ctx)
     except ParameterError as exc:  # no sample model: an optically thin sample for ⟨N⟩ per mW
         a_pump = 0.0
         ctx.record(A400={"not_computed": f"no sample model: {exc}"},
-                   photons_per_dot_per_mW__note="optically thin sample (A400 unknown)")
+                   photons_per_dot_per_mW__note=f"optically thin sample, assumed A700/A400 = "
+                                                f"{ratio} (no sample model)")
     else:
+        # the simulated sample's own ground-state absorbance (same model as its A0 spectrum) at
+        # 400 nm and at the pump: what the experimentalist measures in a spectrometer
         scale = scale_od_per_cm2(model)
-        a400 = scale * float(volume(p["diameter_nm"])) * mu_i
-        sigma_peak_cm2 = model.od_at_x1 / scale
-        a_pump = a400 * p["A700_over_A400"]
-        ctx.record(A400=a400, A_pump=a_pump, sigma_band_edge_cm2=sigma_peak_cm2,
+        lam = np.array([400.0, p["pump_wavelength_nm"]])
+        a400, a_pump = scale * line_shapes(model.spectra, lam)[[0, 1, 7]].sum(0)
+        ratio = float(a_pump / a400)
+        ctx.record(A400=float(a400), A_pump=float(a_pump), A700_over_A400=ratio,
+                   A400_from_V_mu_i=scale * float(volume(p["diameter_nm"])) * mu_i,
                    volume_fraction=float(vol_frac(a400, mu_i, p["path_length_cm"])))
 
     def n_per_mw(diameter_nm: float) -> float:
         # σ_pump = V μ_i A_pump / A_400 depends on the absorbance ratio only
-        sig = sigma_pump(diameter_nm, mu_i, p["A700_over_A400"], 1.0)
+        sig = sigma_pump(diameter_nm, mu_i, ratio, 1.0)
         ph = photons(wavelength_nm=p["pump_wavelength_nm"], spot_diameter_um=p["spot_fwhm_um"],
                      profile="gaussian-fwhm", average_power_mW=1.0,
                      repetition_rate_Hz=p["repetition_rate_Hz"])
@@ -190,9 +194,11 @@ def stage_material_gain(ctx: StageContext) -> None:
     window = (gi["wavelength"] >= ctx.params["telecom_min_nm"]) & (
         gi["wavelength"] <= ctx.params["telecom_max_nm"])
     mid = film(gi, 0.5 * (lo + hi)).where(window)
-    ctx.record(film_gain_max_cm=float(mid.max()), intrinsic_gain_max_cm=float(
-        gi.where(window).max()), film_gain_max_N=float(
-        mid["N_mean"][int(mid.max("wavelength").argmax())]))
+    k = int(np.argmin(np.abs(np.log(gi["N_mean"].values / ctx.params["at_N"]))))
+    ctx.record(film_gain_max_cm=float(mid.isel(fluence=k).max()),
+               film_gain_at_N=float(gi["N_mean"][k]),
+               intrinsic_gain_max_cm=float(gi.where(window).isel(fluence=k).max()),
+               film_gain_max_any_N_cm=float(mid.max()))
 
 
 def stage_kinetics(ctx: StageContext) -> None:
@@ -206,7 +212,7 @@ def stage_kinetics(ctx: StageContext) -> None:
 CALIBRATION = {
     "n_solvent": 1.50, "palik_n": 2.601, "palik_k": 1.796, "mu_i_source": "paper",
     "diameter_nm": 3.5, "diameter_sigma_nm": 0.3, "pump_wavelength_nm": 700.0,
-    "A700_over_A400": 0.4, "spot_fwhm_um": 1000.0, "repetition_rate_Hz": 1000.0,
+    "A700_over_A400": 0.3, "spot_fwhm_um": 1000.0, "repetition_rate_Hz": 1000.0,
     "path_length_cm": 0.2, "f_film": [0.2, 0.3],
 }
 
@@ -234,7 +240,7 @@ def experiment_stages(quick: bool, spectra: str = "tb-ci") -> list[Stage]:
               needs=("simulate", "calibration"), code=code_ta,
               title="gain analysis of the files (qdgain ta gain)"),
         Stage("material_gain", stage_material_gain,
-              {"telecom_min_nm": 1260.0, "telecom_max_nm": 1625.0},
+              {"telecom_min_nm": 1260.0, "telecom_max_nm": 1625.0, "at_N": 0.3},
               needs=("ta_gain", "calibration"), code=("qdgain.calibration",),
               title="intrinsic and film material gain"),
         Stage("kinetics", stage_kinetics, {"quick": quick}, needs=("ta_gain", "excitons"),

@@ -136,8 +136,8 @@ PAPER_NUMBERS: tuple[PaperNumber, ...] = (
     P("band_S", "telecom S band", (1460.0, 1530.0), "nm", "3", "calibration:band_S_nm", "input"),
     P("band_C", "telecom C band", (1530.0, 1565.0), "nm", "3", "calibration:band_C_nm", "input"),
     P("band_L", "telecom L band", (1565.0, 1625.0), "nm", "3", "calibration:band_L_nm", "input"),
-    P("g_film", "film material gain in the gain band", 100.0, "cm^-1", "paper",
-      "material_gain:film_gain_max_cm", note="Fig. 6: ≈ 100 cm⁻¹ across O–L"),
+    P("g_film", "film material gain, max over O–L at ⟨N⟩ = 0.3", 100.0, "cm^-1", "paper",
+      "material_gain:film_gain_max_cm", note="Fig. 6: ≈ 100 cm⁻¹ across O–L; f_film = 0.25"),
     # §4 kinetics (fits of the simulated TA data)
     P("t_cool", "carrier cooling", 1.5, "ps", "4", "kinetics:tau_cooling_ps"),
     P("t_auger", "biexciton Auger", 51.0, "ps", "4", "kinetics:tau_auger_ps",
