@@ -138,3 +138,25 @@ def test_existing_scheduler(gaas_sweep):
 def test_unreachable_scheduler():
     with pytest.raises(ParameterError, match="cannot connect"):
         run_sweep([DotSpec("sphere", 1.0)], GAAS, None, scheduler="tcp://127.0.0.1:9")
+
+
+def test_failed_dot_is_reported_and_not_cached(monkeypatch, tmp_path):
+    import qdgain.optics.sweep.driver as drv
+    from qdgain.errors import ConvergenceError
+
+    real = drv.compute_dot
+
+    def flaky(spec, options, limit_GB=None):
+        if spec.diameter_nm > 1.2:
+            raise ConvergenceError("shift-invert residual above tolerance")
+        return real(spec, options, limit_GB)
+
+    monkeypatch.setattr(drv, "compute_dot", flaky)
+    dots = dot_grid(["sphere"], np.array([1.0, 1.3]))
+    res = run_sweep(dots, GAAS, tmp_path, n_workers=1, processes=False)
+    assert list(res.table["status"].values[0]) == [0, 2]
+    assert len(res.failed) == 1 and "residual above tolerance" in res.failed[0]
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1   # only the finished dot
+    monkeypatch.setattr(drv, "compute_dot", real)
+    again = run_sweep(dots, GAAS, tmp_path, n_workers=1, processes=False)
+    assert again.n_cached == 1 and again.n_computed == 1 and not again.failed
