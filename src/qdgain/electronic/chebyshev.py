@@ -84,6 +84,9 @@ class ChebyshevOptions:
         default 80 % of the physical memory.
     kpm_vectors : int
         Random vectors of the KPM count below σ reported when no inertia is affordable (0: off).
+    inertia_max_basis : int
+        Largest n_basis given the exact LDLᴴ inertia count (raise it to certify the band
+        assignment of larger dots at the cost of one or two sparse factorisations).
     """
 
     degree: int = 100
@@ -98,6 +101,7 @@ class ChebyshevOptions:
     filter_tol_factor: float = 1.0
     max_memory_GB: float | None = None
     kpm_vectors: int = 8
+    inertia_max_basis: int = INERTIA_MAX_BASIS
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -326,7 +330,7 @@ def _find_gap(apply: _Counter, H: TBHamiltonian, sigma: float, bounds: tuple,
     level spacing above 0.3 × the largest among the states nearest σ (uncertified).
     """
     n = H.n_basis
-    use_inertia = opts.inertia and n <= INERTIA_MAX_BASIS
+    use_inertia = opts.inertia and n <= opts.inertia_max_basis
     if use_inertia:
         from qdgain.electronic.solvers import inertia  # lazy: solvers imports this lazily
     for _move in range(6):
