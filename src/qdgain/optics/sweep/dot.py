@@ -41,8 +41,9 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
     n = 2 n_orb N_atoms spin-orbitals; M_H from
     :func:`qdgain.electronic.hamiltonian.estimate_memory_GB`; f_LU the SuperLU fill ratio fitted
     to measurements on 2.5–4 nm HgTe spheres (+25 %).
-    A solver-aware estimate ``qdgain.electronic.memory.estimate_memory_GB(nc, params,
-    method=...)`` is used instead when that module exists.
+    When :mod:`qdgain.electronic.memory` exists, its ``estimate_memory(n, method, n_states=,
+    nnz=).peak_GB`` (the electronic layer's own solver model, which also covers
+    ``method="chebyshev"``) is used instead; the formula above is the fallback.
 
     Parameters
     ----------
@@ -56,14 +57,17 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
     from qdgain.electronic import estimate_memory_GB
     from qdgain.electronic.solvers import DENSE_MAX_BASIS
 
-    try:
-        mem = importlib.import_module("qdgain.electronic.memory")
-        return float(mem.estimate_memory_GB(nc, params, method=options.method))
-    except (ImportError, AttributeError, TypeError):
-        pass
     n = 2 * params.n_orbitals * nc.n_atoms
     h_gb = estimate_memory_GB(nc, params)
     dense = options.method == "dense" or (options.method == "auto" and n <= DENSE_MAX_BASIS)
+    try:
+        mem = importlib.import_module("qdgain.electronic.memory")
+        est = mem.estimate_memory(n, "dense" if dense else (
+            "shift-invert" if options.method == "auto" else options.method),
+            n_states=max(options.n_h, 8) + options.n_e + 2, nnz=int(h_gb * 1e9 / 72.0))
+        return float(max(est.peak_GB, h_gb))
+    except (ImportError, AttributeError, TypeError):
+        pass
     if dense:
         return h_gb + 3.0 * _C16 * n * n / 1e9
     nnz_h = h_gb * 1e9 / 72.0   # estimate_memory_GB counts 72 B per stored entry
