@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from qdgain._io import atomic_write
 from qdgain.cli._common import console, emit_json, friendly_errors
 from qdgain.errors import ParameterError
 from qdgain.optics.dielectric import dielectric_vs_diameter
@@ -17,14 +16,7 @@ from qdgain.optics.spectra import dot_optics, plot_spectra
 
 def _atomic(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, write, suffix=f".tmp{path.suffix}")
 
 
 @friendly_errors

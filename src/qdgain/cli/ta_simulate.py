@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +12,7 @@ import typer
 import xarray as xr
 from rich.progress import Progress
 
+from qdgain._io import atomic_write_text
 from qdgain.cli._common import console, emit_json, friendly_errors
 from qdgain.errors import ParameterError
 from qdgain.gain.models import PRESETS, preset
@@ -66,10 +65,9 @@ def write_series(ds: xr.Dataset, out: Path, fmt: str) -> list[str]:
         write_spectrum(ds[name].rename(name), path)
         files.append(str(path))
     man = out / f"{stem}_series.json"
-    with tempfile.NamedTemporaryFile("w", dir=out, delete=False, suffix=".tmp") as tmp:
-        json.dump({"sample": stem, "format": fmt, "maps": manifest,
-                   "A0": f"{stem}_A0.txt", "PL": f"{stem}_PL.txt"}, tmp, indent=1)
-    os.replace(tmp.name, man)
+    atomic_write_text(man, json.dumps({"sample": stem, "format": fmt, "maps": manifest,
+                                       "A0": f"{stem}_A0.txt", "PL": f"{stem}_PL.txt"},
+                                      indent=1))
     return [*files, str(man)]
 
 

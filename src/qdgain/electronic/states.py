@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qdgain._io import atomic_write
 from qdgain.errors import FormatError
 from qdgain.units import with_units
 
@@ -129,15 +129,7 @@ class States:
 
 
 def _atomic_write(ds: xr.Dataset, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".nc.tmp")
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def save_states(states: States, path: str | os.PathLike[str]) -> Path:

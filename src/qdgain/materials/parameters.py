@@ -22,7 +22,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from qdgain._io import atomic_write_text
 from qdgain.errors import FormatError, ParameterError
 
 __all__ = [
@@ -409,14 +409,4 @@ def save_parameters(params: TBParameters, path: str | os.PathLike[str], *,
         raise ParameterError(f"{dest} exists; choose another --out name (start sets are never "
                              f"overwritten)")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(to_native(params), fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return dest
+    return atomic_write_text(dest, json.dumps(to_native(params), indent=1) + "\n")

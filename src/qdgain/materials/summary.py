@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qdgain._io import atomic_write
 from qdgain.materials.bulk import bulk_bands, effective_mass, gamma_levels, kpath, special_point
 from qdgain.materials.parameters import TBParameters
 
@@ -80,15 +80,10 @@ def _plot_bands(params: TBParameters, path: Path, e8: float, points_per_inv_nm: 
     ax.set_ylabel("E − E(Γ8) (eV)")
     ax.set_title(f"{params.name}", fontsize=9)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=path.suffix)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=150)
-        os.replace(tmp, path)
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=150), suffix=f".tmp{path.suffix}")
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def bulk_summary(params: TBParameters, *, plot_path: str | os.PathLike[str] | None = None,

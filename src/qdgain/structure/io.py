@@ -7,12 +7,12 @@ This is the only place where lengths change unit: qdgain works in nm, ASE and ``
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from qdgain._io import atomic_write_text
 from qdgain.errors import ParameterError
 from qdgain.structure.nanocrystal import Nanocrystal, build_from_sites, resolve_material
 
@@ -104,13 +104,4 @@ def write_xyz(nc: Nanocrystal, path: str | os.PathLike[str]) -> Path:
     pos = np.asarray(nc.positions_nm) * ANGSTROM_PER_NM
     lines += [f"{s:<2s} {x:14.8f} {y:14.8f} {z:14.8f}" for s, (x, y, z) in zip(nc.species, pos,
                                                                                 strict=True)]
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".xyz.tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write_text(path, "\n".join(lines) + "\n")

@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from qdgain._io import atomic_write_bytes as _atomic_write_bytes
 
 __all__ = ["atomic_write_bytes", "load_record", "store_record"]
 
@@ -27,19 +27,10 @@ def _canonical(record: dict[str, Any]) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`."""
+    """Write ``data`` to ``path`` (parents created) through a temporary file, fsync and
+    :func:`os.replace` (see :func:`qdgain._io.atomic_write`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)   # mkstemp creates 0600; results are meant to be shared
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    _atomic_write_bytes(path, data, fsync=True)
 
 
 def store_record(cache_dir: Path, key: str, record: dict[str, Any]) -> Path:

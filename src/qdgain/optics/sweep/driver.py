@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from qdgain._io import atomic_write
 from qdgain.errors import ParameterError, QdgainError
 from qdgain.optics.sweep.cache import atomic_write_bytes, load_record, store_record
 from qdgain.optics.sweep.dot import build_dot, compute_dot, memory_estimate_GB
@@ -235,9 +236,7 @@ def run_sweep(dots: Sequence[DotSpec], options: SweepOptions, out_dir: str | Pat
             from qdgain.optics.sweep.sizing import plot_sizing
 
             png = Path(out_dir) / "sizing.png"
-            tmp = png.with_name(f".{png.stem}.tmp.png")
-            plot_sizing(table, fits, str(tmp))
-            os.replace(tmp, png)
+            atomic_write(png, lambda tmp: plot_sizing(table, fits, tmp), suffix=".tmp.png")
     return SweepResult(table=table, path=path, n_computed=len(todo) - len(failed),
                        n_cached=n_cached, refused=tuple(refused), failed=tuple(failed),
                        fits=fits, n_workers=used_workers)

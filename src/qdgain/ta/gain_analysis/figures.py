@@ -3,8 +3,6 @@ gain over the telecom bands). They only read an :func:`analyze_gain_series` resu
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -14,21 +12,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from qdgain._io import atomic_write  # noqa: E402
+
 __all__ = ["plot_fluence_series", "plot_material_gain", "plot_bleach_saturation"]
 
 
 def _save(fig: plt.Figure, path: str | Path) -> Path:
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=120)
-        os.replace(tmp, path)
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120),
+                            suffix=f".tmp{path.suffix}")
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
 
 
 def plot_fluence_series(res: xr.Dataset, path: str | Path) -> Path:

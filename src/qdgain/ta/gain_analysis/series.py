@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -13,6 +11,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qdgain._io import atomic_write
 from qdgain.calibration import (
     PAPER_MU_I_400_CM,
     mean_excitons,
@@ -149,18 +148,11 @@ def load_fluence_series(paths: Sequence[str | Path], *,
 
 
 def _write_netcdf(ds: xr.Dataset, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(suffix=".nc", dir=path.parent)
-    os.close(fd)
-    try:
-        clean = ds.copy()
-        for k, v in list(clean.attrs.items()):
-            if isinstance(v, bool):
-                clean.attrs[k] = int(v)
-        clean.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    clean = ds.copy()
+    for k, v in list(clean.attrs.items()):
+        if isinstance(v, bool):
+            clean.attrs[k] = int(v)
+    atomic_write(path, lambda tmp: clean.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def run_gain_analysis(paths: Sequence[str | Path], out_dir: str | Path, *,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qdgain._io import atomic_write
 from qdgain.errors import FormatError, ParameterError
 from qdgain.ta.dataset import OD_PER_UNIT, ta_dataset
 
@@ -145,21 +144,3 @@ def parse_floats(fields: Sequence[str], path: str, line_no: int, what: str,
                 f"{what}: non-numeric cell {f[:40]!r} in column {k + first_col}", path, line_no
             ) from None
     return out
-
-
-def atomic_write(path: str | Path, writer: Callable[[str], Any]) -> None:
-    """Call ``writer(tmp_path)`` then move the temporary file onto ``path`` (never half-written)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        writer(tmp)
-        # mkstemp makes 0600 files; give the result the permissions a plain open() would
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -8,13 +8,12 @@ steepest rise of the wavelength-summed |dA|, IRF width 2 delay steps (>= 50 fs).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from qdgain._io import atomic_write
 from qdgain.errors import ParameterError
 from qdgain.ta.kinetics.pl import fit_pl_decay, read_tcspc
 from qdgain.ta.kinetics.scheme import load_scheme
@@ -35,10 +34,7 @@ def start_values(da, n: int) -> tuple[list[float], float, float]:
 
 
 def _save(fig, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    fig.savefig(tmp, dpi=110)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110), suffix=f".tmp{path.suffix}")
 
 
 def _plots(res: TargetFitResult, out_dir: Path, stem: str) -> list[str]:
