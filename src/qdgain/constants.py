@@ -6,6 +6,8 @@ when SciPy moves to a newer CODATA adjustment. Exact SI-defined values are marke
 
 from __future__ import annotations
 
+import math
+
 CODATA_YEAR = 2022
 
 #: elementary charge [C] (exact)
@@ -37,5 +39,7 @@ HC_EV_NM = H_J_S * C_M_S / E_CHARGE_C * 1e9
 COULOMB_EV_NM = E_CHARGE_C / (4.0 * 3.141592653589793 * EPS0_F_M) * 1e9
 #: hbar^2 / (2 m_e) [eV nm^2]: free-electron kinetic energy prefactor
 HBAR2_2M_EV_NM2 = HBAR_J_S**2 / (2.0 * M_E_KG) / E_CHARGE_C * 1e18
+#: Gaussian full width at half maximum per standard deviation, 2 sqrt(2 ln 2) (dimensionless)
+GAUSS_FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 #: fine-structure constant (dimensionless)
 ALPHA_FS = COULOMB_EV_NM * 1e-9 * E_CHARGE_C / (HBAR_J_S * C_M_S)

@@ -23,13 +23,13 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
+from qdgain.constants import GAUSS_FWHM_PER_SIGMA
 from qdgain.errors import ParameterError
 from qdgain.gain.models import GainModel, preset
 from qdgain.gain.spectra import SizeDistribution, SpectralModel, Transition
 
 __all__ = ["ensemble_transitions", "ensemble_spectral_model", "ensemble_gain_model"]
 
-_FWHM_PER_STD = 2.0 * np.sqrt(2.0 * np.log(2.0))
 _NEEDED = ("X1_mean_eV", "X1_std_eV", "X1_sigma_int_cm2_eV", "X1_inhomogeneous_std_eV",
            "X2_mean_eV", "X2_std_eV", "X2_sigma_int_cm2_eV", "mean_nm")
 
@@ -58,7 +58,7 @@ def ensemble_transitions(ensemble: xr.Dataset, hole_degeneracy: int = 4
     for k in ("X1", "X2"):
         std = float(a[f"{k}_std_eV"])
         out.append(Transition(energy_eV=float(a[f"{k}_mean_eV"]),
-                              fwhm_eV=float(_FWHM_PER_STD * std),
+                              fwhm_eV=float(GAUSS_FWHM_PER_SIGMA * std),
                               sigma_cm2=float(a[f"{k}_sigma_int_cm2_eV"])
                               / (std * np.sqrt(2.0 * np.pi)),
                               degeneracy=int(hole_degeneracy), follows_gap=1.0))
@@ -85,7 +85,7 @@ def ensemble_spectral_model(ensemble: xr.Dataset, base: SpectralModel) -> Spectr
     a = _attrs(ensemble)
     x1, x2 = ensemble_transitions(ensemble, base.x1.degeneracy)
     shift = x1.energy_eV - base.x1.energy_eV
-    inh = _FWHM_PER_STD * float(a["X1_inhomogeneous_std_eV"])
+    inh = GAUSS_FWHM_PER_SIGMA * float(a["X1_inhomogeneous_std_eV"])
     if x1.energy_eV <= base.bulk_gap_eV:
         raise ParameterError(f"computed X1 = {x1.energy_eV:.3f} eV lies below the base model's "
                              f"bulk_gap_eV = {base.bulk_gap_eV} eV")

@@ -31,6 +31,7 @@ import xarray as xr
 from scipy.special import erfc, erfcx
 
 from qdgain.calibration.fluence import mean_excitons, photons_per_cm2_from_fluence
+from qdgain.constants import GAUSS_FWHM_PER_SIGMA
 from qdgain.errors import ParameterError
 from qdgain.gain.kinetics import modes
 from qdgain.gain.models import GainModel, absorbance_scale_od_per_cm2
@@ -42,7 +43,7 @@ from qdgain.units import with_units
 __all__ = ["Instrument", "default_delays", "default_wavelengths", "irf_exponential",
            "fluence_from_N", "simulate_ta"]
 
-_FWHM_TO_SIGMA = 1.0 / (2.0 * math.sqrt(2.0 * math.log(2.0)))
+_FWHM_TO_SIGMA = 1.0 / GAUSS_FWHM_PER_SIGMA
 
 
 @dataclass(frozen=True, slots=True)

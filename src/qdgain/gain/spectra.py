@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qdgain.constants import HC_EV_NM, K_B_EV_K
+from qdgain.constants import GAUSS_FWHM_PER_SIGMA, HC_EV_NM, K_B_EV_K
 from qdgain.errors import ParameterError
 from qdgain.gain.kinetics import StateSpace
 
@@ -38,7 +38,7 @@ __all__ = ["Transition", "SizeDistribution", "SpectralModel", "LINES", "line_sha
 #: Names of the broadened basis lines, in the order of :func:`line_shapes`.
 LINES: tuple[str, ...] = ("x1_abs", "x2_abs", "x1_se", "x2_se", "gain", "ib_electron",
                           "ib_hole", "continuum", "x1_stark", "x2_stark")
-_FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
+_FWHM_TO_SIGMA = 1.0 / GAUSS_FWHM_PER_SIGMA
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.optimize import least_squares
 from scipy.special import voigt_profile
 
-from qdgain.constants import HC_EV_NM
+from qdgain.constants import GAUSS_FWHM_PER_SIGMA, HC_EV_NM
 from qdgain.errors import ConvergenceError, ParameterError
 from qdgain.ta.kinetics.varpro import covariance_from_jacobian
 
@@ -126,7 +126,7 @@ def fit_bands(wavelength_nm: np.ndarray, signal: np.ndarray, centers_eV: list[fl
     cov = covariance_from_jacobian(res.jac, float(r @ r), e.size - res.x.size - n)
     c, dc = res.x[:n], np.sqrt(np.clip(np.diag(cov)[:n], 0, None))
     sig = np.exp(res.x[n:2 * n])
-    fwhm = 2 * np.sqrt(2 * np.log(2)) * sig
+    fwhm = GAUSS_FWHM_PER_SIGMA * sig
     if voigt:  # Olivero & Longbothum (1977): f_V ~ 0.5346 f_L + sqrt(0.2166 f_L^2 + f_G^2)
         fl = 2 * np.exp(res.x[2 * n:])
         fwhm = 0.5346 * fl + np.sqrt(0.2166 * fl**2 + fwhm**2)
