@@ -33,8 +33,15 @@ def start_values(da, n: int) -> tuple[list[float], float, float]:
     return taus, center, max(2 * step, 0.05)
 
 
-def _save(fig, path: Path) -> None:
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110), suffix=f".tmp{path.suffix}")
+def _save(fig, path: Path) -> str:
+    """Write ``fig`` to ``path`` atomically, close it, return the path as str."""
+    import matplotlib.pyplot as plt
+
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110), suffix=f".tmp{path.suffix}")
+    finally:
+        plt.close(fig)
+    return str(path)
 
 
 def _plots(res: TargetFitResult, out_dir: Path, stem: str) -> list[str]:
@@ -66,10 +73,7 @@ def _plots(res: TargetFitResult, out_dir: Path, stem: str) -> list[str]:
     axes[1].set(title=label, xlabel="wavelength (nm)")
     axes[1].legend(fontsize=7)
     fig.tight_layout()
-    p = out_dir / f"{stem}_spectra.png"
-    _save(fig, p)
-    files.append(str(p))
-    plt.close(fig)
+    files.append(_save(fig, out_dir / f"{stem}_spectra.png"))
     r = res.residual
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     lim = float(np.nanmax(np.abs(r.values))) or 1.0
@@ -84,10 +88,7 @@ def _plots(res: TargetFitResult, out_dir: Path, stem: str) -> list[str]:
     axes[1].set(title="residual SVD (spectral vectors x s)", xlabel="wavelength (nm)")
     axes[1].legend(fontsize=7)
     fig.tight_layout()
-    p = out_dir / f"{stem}_residual.png"
-    _save(fig, p)
-    files.append(str(p))
-    plt.close(fig)
+    files.append(_save(fig, out_dir / f"{stem}_residual.png"))
     return files
 
 
