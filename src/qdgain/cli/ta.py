@@ -1,4 +1,7 @@
-"""`qdgain ta ...`: transient-absorption commands (io/preprocess, gain analysis, kinetics, simulate)."""
+"""`qdgain ta ...`: transient-absorption commands.
+
+Groups io/preprocess, gain analysis, kinetics and simulate.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ import typer
 
 from qdgain.cli import ta_gain, ta_io, ta_kinetics, ta_simulate
 
-ta_app = typer.Typer(help="Transient-absorption data: convert, analyse gain, fit kinetics, simulate.",
-                     no_args_is_help=True)
+ta_app = typer.Typer(
+    help="Transient-absorption data: convert, analyse gain, fit kinetics, simulate.",
+    no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
