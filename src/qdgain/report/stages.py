@@ -259,6 +259,9 @@ def run_stages(stages: Sequence[Stage], out_dir: str | os.PathLike[str], *,
                 shutil.rmtree(final)
             work = Path(tempfile.mkdtemp(prefix=f".tmp-{stage.name}-{os.getpid()}-",
                                          dir=cache_dir))
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(work, 0o777 & ~mask)  # mkdtemp makes 0700
             ctx = StageContext(stage, work, {n: ResultDir(records[n].path) for n in stage.needs})
             if on_event:
                 on_event("start", stage)
