@@ -1,5 +1,6 @@
 """qdgain.electronic: sparse tight-binding Hamiltonians of nanocrystals and band-edge states."""
 
+from qdgain._lazy import lazy_exports
 from qdgain.electronic.hamiltonian import (
     DEFAULT_PASSIVATION_SHIFT_EV,
     TBHamiltonian,
@@ -8,8 +9,23 @@ from qdgain.electronic.hamiltonian import (
     hamiltonian,
     valence_state_count,
 )
-from qdgain.electronic.solvers import band_edge_states, inertia, time_reversed
+from qdgain.electronic.memory import (
+    MemoryEstimate,
+    atoms_in_sphere,
+    available_memory_GB,
+    check_fits,
+    estimate_memory,
+    largest_sphere_that_fits,
+)
+from qdgain.electronic.solvers import (
+    DENSE_MAX_BASIS,
+    METHODS,
+    band_edge_states,
+    inertia,
+    time_reversed,
+)
 from qdgain.electronic.states import (
+    DEFAULT_DEGENERACY_TOL_EV,
     Level,
     States,
     degeneracy_groups,
@@ -17,7 +33,7 @@ from qdgain.electronic.states import (
     load_states,
     save_states,
 )
-from qdgain.electronic.workflow import DotResult, size_sweep, solve_dot
+from qdgain.electronic.workflow import SHAPES, DotResult, make_shape, size_sweep, solve_dot
 
 __all__ = [
     "DEFAULT_PASSIVATION_SHIFT_EV",
@@ -38,4 +54,36 @@ __all__ = [
     "DotResult",
     "solve_dot",
     "size_sweep",
+    "METHODS",
+    "DENSE_MAX_BASIS",
+    "DEFAULT_DEGENERACY_TOL_EV",
+    "make_shape",
+    "SHAPES",
+    "MemoryEstimate",
+    "estimate_memory",
+    "atoms_in_sphere",
+    "check_fits",
+    "largest_sphere_that_fits",
+    "available_memory_GB",
 ]
+
+#: name → module that defines it, imported on first use (heavy dependencies).
+_LAZY: dict[str, str] = {
+    "BlockOperator": "qdgain.electronic.blockop",
+    "block_operator": "qdgain.electronic.blockop",
+    "HAVE_NUMBA": "qdgain.electronic.blockop",
+    "ChebyshevOptions": "qdgain.electronic.chebyshev",
+    "ChebyshevResult": "qdgain.electronic.chebyshev",
+    "solve": "qdgain.electronic.chebyshev",
+    "eigenpairs": "qdgain.electronic.chebyshev",
+    "spectral_bounds": "qdgain.electronic.chebyshev",
+    "jackson_kernel": "qdgain.electronic.chebyshev",
+    "delta_filter": "qdgain.electronic.chebyshev",
+    "make_operator": "qdgain.electronic.chebyshev",
+    "INERTIA_MAX_BASIS": "qdgain.electronic.chebyshev",
+    "KPMMoments": "qdgain.electronic.kpm",
+    "kpm_moments": "qdgain.electronic.kpm",
+    "kpm_dos": "qdgain.electronic.kpm",
+}
+__all__ += list(_LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -1,6 +1,6 @@
 """qdgain.excitons: Coulomb integrals from transition densities, neutral-exciton and trion CI."""
 
-from qdgain.excitons.charged import ChargedDot, solve_charged
+from qdgain.excitons.charged import ChargedDot, pair_single_hamiltonian, solve_charged
 from qdgain.excitons.ci import (
     Excitons,
     band_edge_manifolds,
@@ -12,7 +12,14 @@ from qdgain.excitons.ci import (
     select_states,
     solve_ci,
 )
-from qdgain.excitons.coulomb import CoulombKernel, coulomb_kernel, transition_densities
+from qdgain.excitons.coulomb import (
+    CoulombKernel,
+    StatesLike,
+    coulomb_kernel,
+    onsite_radius_nm,
+    polarisation_kernel,
+    transition_densities,
+)
 
 __all__ = [
     "ChargedDot",
@@ -29,4 +36,8 @@ __all__ = [
     "solve_charged",
     "solve_ci",
     "transition_densities",
+    "pair_single_hamiltonian",
+    "StatesLike",
+    "polarisation_kernel",
+    "onsite_radius_nm",
 ]

@@ -4,27 +4,59 @@ See DESIGN.md and docs/interfaces.md (materials section).
 """
 
 from qdgain.materials.bulk import (
+    SPECIAL_POINTS,
     GammaLevels,
     KPath,
     bulk_bands,
     bulk_eigh,
     bulk_hamiltonian,
+    direction_vector,
     effective_mass,
     gamma_levels,
     kpath,
+    richardson_curvature,
     special_point,
 )
-from qdgain.materials.fit import FitResult, FitSpec, fit_parameters, load_fit_spec, run_fit
-from qdgain.materials.guards import BandOrderReport, band_order_scan
+from qdgain.materials.fit import (
+    FitResult,
+    FitSpec,
+    default_bounds,
+    fit_parameters,
+    fit_spec_toml,
+    load_fit_spec,
+    run_fit,
+)
+from qdgain.materials.guards import BandOrderReport, band_order_scan, zone_grid
 from qdgain.materials.parameters import (
     DEFAULT_SET,
+    ORBITAL_SHELL,
     TBParameters,
     list_parameter_sets,
     load_parameters,
+    renamed,
+    required_integrals,
     save_parameters,
+    shells_of,
 )
-from qdgain.materials.slater_koster import hopping_blocks, onsite_energies, spin_orbit_matrix
-from qdgain.materials.targets import Target, evaluate_targets, kane_energy
+from qdgain.materials.references import bulk_reference, kp_gap_eV, kp_masses, kp_targets
+from qdgain.materials.slater_koster import (
+    angular_momentum_matrices,
+    hopping_blocks,
+    neighbour_shell_distances_nm,
+    onsite_energies,
+    shell_of_distance,
+    spin_orbit_matrix,
+)
+from qdgain.materials.summary import BulkSummary, band_edge_masses, bulk_summary, check_parameters
+from qdgain.materials.targets import (
+    MASS_BANDS,
+    TARGET_KINDS,
+    Target,
+    evaluate_targets,
+    kane_energy,
+    target_from_mapping,
+)
+from qdgain.materials.vogl import vogl_sets, vogl_to_native
 
 __all__ = [
     "BandOrderReport",
@@ -54,4 +86,30 @@ __all__ = [
     "save_parameters",
     "special_point",
     "spin_orbit_matrix",
+    "SPECIAL_POINTS",
+    "direction_vector",
+    "richardson_curvature",
+    "default_bounds",
+    "fit_spec_toml",
+    "zone_grid",
+    "required_integrals",
+    "renamed",
+    "shells_of",
+    "ORBITAL_SHELL",
+    "bulk_reference",
+    "kp_gap_eV",
+    "kp_masses",
+    "kp_targets",
+    "angular_momentum_matrices",
+    "neighbour_shell_distances_nm",
+    "shell_of_distance",
+    "BulkSummary",
+    "bulk_summary",
+    "band_edge_masses",
+    "check_parameters",
+    "TARGET_KINDS",
+    "MASS_BANDS",
+    "target_from_mapping",
+    "vogl_sets",
+    "vogl_to_native",
 ]

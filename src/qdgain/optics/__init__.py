@@ -1,5 +1,6 @@
 """qdgain.optics: dipoles, absorption cross sections, radiative lifetime, dielectric constant."""
 
+from qdgain._lazy import lazy_exports
 from qdgain.optics.cross_section import (
     Transitions,
     boltzmann,
@@ -11,19 +12,25 @@ from qdgain.optics.cross_section import (
 )
 from qdgain.optics.dielectric import (
     DielectricResult,
+    dense_spectrum,
     dielectric_constant,
     dielectric_vs_diameter,
+    fit_sphere_field,
     linear_response_density,
+    reduce_spin,
 )
 from qdgain.optics.dipoles import (
+    carrier_dipoles_nm,
     exciton_dipoles_nm,
     length_velocity_check,
     oscillator_strengths,
     position_matrix_nm,
+    trion_dipoles_nm,
     velocity_matrix_nm,
 )
 from qdgain.optics.highenergy import dot_volume_cm3, independent_particle_cross_section_cm2
 from qdgain.optics.lifetime import radiative_lifetime_ns, radiative_rates_per_s
+from qdgain.optics.spectra import DotOptics, dot_optics, exciton_summary, plot_spectra
 
 __all__ = [
     "DielectricResult",
@@ -46,4 +53,23 @@ __all__ = [
     "radiative_lifetime_ns",
     "radiative_rates_per_s",
     "velocity_matrix_nm",
+    "fit_sphere_field",
+    "reduce_spin",
+    "dense_spectrum",
+    "trion_dipoles_nm",
+    "carrier_dipoles_nm",
+    "DotOptics",
+    "dot_optics",
+    "exciton_summary",
+    "plot_spectra",
 ]
+
+#: name → module that defines it, imported on first use (heavy dependencies).
+_LAZY: dict[str, str] = {
+    "LINES": "qdgain.optics.ensemble",
+    "ensemble_spectrum": "qdgain.optics.ensemble",
+    "line_moments": "qdgain.optics.ensemble",
+    "sweep": "qdgain.optics.sweep",
+}
+__all__ += list(_LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

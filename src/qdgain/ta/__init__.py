@@ -7,9 +7,8 @@ the explicit table ``_LAZY`` and imported on first use, so that ``import qdgain.
 ``qdgain ta`` command) does not pay for fitting code it does not call.
 """
 
-import importlib
-from typing import Any
-
+from qdgain._lazy import lazy_exports
+from qdgain.ta import io
 from qdgain.ta.chirp import (
     ChirpFit,
     chirp_correct,
@@ -21,8 +20,10 @@ from qdgain.ta.chirp import (
 )
 from qdgain.ta.dataset import (
     METADATA_KEYS,
+    OD_PER_UNIT,
     Problem,
     check_ta,
+    describe,
     stack_fluence,
     ta_dataset,
     to_od,
@@ -50,6 +51,7 @@ __all__ = [
     "stack_fluence",
     "to_od",
     # io
+    "io",
     "FORMATS",
     "guess_format",
     "read_ta",
@@ -73,6 +75,8 @@ __all__ = [
     "chirp_correct",
     "time_zero",
     "shift_time_zero",
+    "OD_PER_UNIT",
+    "describe",
 ]
 
 #: name → module that defines it (imported on first attribute access).
@@ -80,6 +84,9 @@ _LAZY: dict[str, str] = {
     "gain_analysis": "qdgain.ta.gain_analysis",
     "kinetics": "qdgain.ta.kinetics",
     "plotting": "qdgain.ta.plotting",
+    "plot_map": "qdgain.ta.plotting",
+    "plot_chirp": "qdgain.ta.plotting",
+    "save_figure": "qdgain.ta.plotting",
     # gain analysis (SPEC §3)
     "nonlinear_absorbance": "qdgain.ta.gain_analysis",
     "normalised_bleach": "qdgain.ta.gain_analysis",
@@ -105,17 +112,4 @@ _LAZY: dict[str, str] = {
 }
 __all__ += list(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    """Import the analysis names of ``_LAZY`` on first use (PEP 562); others raise as usual."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'qdgain.ta' has no attribute {name!r}")
-    mod = importlib.import_module(module)
-    value = mod if module.endswith("." + name) else getattr(mod, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -14,6 +14,7 @@ from qdgain.optics.sweep.sizing import (
     sizing_energy,
 )
 from qdgain.optics.sweep.spec import (
+    SCHEMA_VERSION,
     SHAPES,
     DotSpec,
     SweepOptions,
@@ -54,4 +55,5 @@ __all__ = [
     "sizing_fits",
     "store_record",
     "sweep_summary",
+    "SCHEMA_VERSION",
 ]

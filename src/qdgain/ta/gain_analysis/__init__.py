@@ -3,6 +3,7 @@
 Works on fluence series in the ta data model (docs/interfaces.md); SPEC §3 and §5.
 """
 
+from qdgain._lazy import lazy_exports
 from qdgain.ta.gain_analysis._prepare import A0Overlap, a0_on_probe_grid, sorted_series
 from qdgain.ta.gain_analysis.absorbance import nonlinear_absorbance, normalised_bleach
 from qdgain.ta.gain_analysis.analysis import GainOptions, analyze_gain_series, gain_summary
@@ -41,3 +42,15 @@ __all__ = [
     "describe_threshold",
     "gain_threshold",
 ]
+
+#: name → module that defines it, imported on first use (heavy dependencies).
+_LAZY: dict[str, str] = {
+    "plot_fluence_series": "qdgain.ta.gain_analysis.figures",
+    "plot_material_gain": "qdgain.ta.gain_analysis.figures",
+    "plot_bleach_saturation": "qdgain.ta.gain_analysis.figures",
+    "PumpCalibration": "qdgain.ta.gain_analysis.series",
+    "load_fluence_series": "qdgain.ta.gain_analysis.series",
+    "run_gain_analysis": "qdgain.ta.gain_analysis.series",
+}
+__all__ += list(_LAZY)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

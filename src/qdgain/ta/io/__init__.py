@@ -22,10 +22,49 @@ import xarray as xr
 
 from qdgain.errors import FormatError, ParameterError
 from qdgain.ta.io import glotaran, matrix, netcdf, npz, ufs
+from qdgain.ta.io.glotaran import can_guess_glotaran, read_glotaran, write_glotaran
+from qdgain.ta.io.matrix import (
+    ORIENTATIONS,
+    can_guess_matrix,
+    parse_rows,
+    read_matrix,
+    write_matrix,
+)
+from qdgain.ta.io.netcdf import HDF5_MAGIC, can_guess_netcdf, read_netcdf, write_netcdf
+from qdgain.ta.io.npz import can_guess_npz, read_npz, write_npz
 from qdgain.ta.io.spectrum import read_spectrum, write_spectrum
+from qdgain.ta.io.ufs import MAGIC, can_guess_ufs, read_ufs, write_ufs
 
-__all__ = ["Format", "FORMATS", "register_format", "guess_format", "read_ta", "write_ta",
-           "read_spectrum", "write_spectrum"]
+__all__ = [
+    "Format",
+    "FORMATS",
+    "register_format",
+    "guess_format",
+    "read_ta",
+    "write_ta",
+    "read_spectrum",
+    "write_spectrum",
+    # the format modules' readers and writers
+    "read_glotaran",
+    "write_glotaran",
+    "can_guess_glotaran",
+    "read_matrix",
+    "write_matrix",
+    "can_guess_matrix",
+    "parse_rows",
+    "ORIENTATIONS",
+    "read_netcdf",
+    "write_netcdf",
+    "can_guess_netcdf",
+    "HDF5_MAGIC",
+    "read_npz",
+    "write_npz",
+    "can_guess_npz",
+    "read_ufs",
+    "write_ufs",
+    "can_guess_ufs",
+    "MAGIC",
+]
 
 
 @dataclass(frozen=True, slots=True)
