@@ -288,6 +288,11 @@ def band_edge_states(H: TBHamiltonian, n_vb: int = 8, n_cb: int = 8, method: str
         raise ParameterError(f"n_vb and n_cb must be ≥ 0 and not both 0 (got {n_vb}, {n_cb})")
     if method == "auto":
         method = "dense" if H.n_basis <= DENSE_MAX_BASIS else "shift-invert"
+    # refuse, before anything large is allocated, a solve that would not fit in memory
+    from qdgain.electronic.memory import check_fits
+
+    check_fits(H.n_basis, method, n_states=n_vb + n_cb, nnz=H.matrix.nnz,
+               n_orbitals=H.n_orbitals)
     if method == "dense":
         return _dense(H, n_vb, n_cb, degeneracy_tol_eV)
     sigma0 = sigma_eV if sigma_eV is not None else 0.5 * (H.bulk_vbm_eV + H.bulk_cbm_eV) + 0.25
@@ -298,11 +303,12 @@ def band_edge_states(H: TBHamiltonian, n_vb: int = 8, n_cb: int = 8, method: str
             raise ParameterError("method='chebyshev' needs qdgain.electronic.chebyshev, which is "
                                  "not installed in this version; use 'shift-invert'") from exc
         t0 = time.perf_counter()
-        e, v, sigma = cheb.eigenpairs(H, n_vb + _MARGIN, n_cb + _MARGIN, sigma_eV=sigma0,
-                                      tol_eV=tol_eV)
-        e, x, res = _rayleigh_ritz(H.matrix, np.asarray(v), H.n_orbitals)
-        out = _assemble(H, e, x, res, e > sigma, n_vb, n_cb, degeneracy_tol_eV, "chebyshev",
-                        {"sigma_eV": sigma, "time_s": time.perf_counter() - t0})
+        r = cheb.solve(H, n_vb + _MARGIN, n_cb + _MARGIN, sigma_eV=sigma0, tol_eV=tol_eV)
+        e, x, res = _rayleigh_ritz(H.matrix, r.vectors, H.n_orbitals)
+        out = _assemble(H, e, x, res, e > r.sigma_in_gap_eV, n_vb, n_cb, degeneracy_tol_eV,
+                        "chebyshev", {"sigma_eV": r.sigma_in_gap_eV, "n_matvec": r.n_matvec,
+                                      "certificate": r.certificate, **r.info,
+                                      "time_s": time.perf_counter() - t0})
         if out is None:
             raise ConvergenceError("chebyshev backend returned too few states at a band edge")
         return out
