@@ -7,6 +7,7 @@ import pytest
 from qdgain.electronic import band_edge_states, hamiltonian
 from qdgain.materials import load_parameters
 from qdgain.structure import Sphere, nanocrystal
+from tests._hgte import hgte_dot
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +28,7 @@ def dense_small(small_dot):
 
 
 @pytest.fixture(scope="session")
-def dot35(hgte):
-    """3.5 nm HgTe sphere and its band-edge states (shift-invert, ~1 min): computed once."""
-    nc = nanocrystal(hgte, Sphere(diameter_nm=3.5))
-    H = hamiltonian(nc, hgte)
-    return nc, H, band_edge_states(H, n_vb=8, n_cb=4, method="shift-invert")
+def dot35(request):
+    """3.5 nm HgTe sphere and its band-edge states (shift-invert, ~1 min): computed once per test
+    session and shared with the excitons/optics tests through the on-disk cache."""
+    return hgte_dot(request.config.cache.mkdir("qdgain-hgte"), 3.5)

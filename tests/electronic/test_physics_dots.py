@@ -47,6 +47,7 @@ def test_35nm_gap_in_window(dot35):
     assert 0.8 <= st.gap_eV <= 1.3
 
 
+@pytest.mark.heavy
 @pytest.mark.xfail(strict=True, reason=(
     "default public set: gap 0.369 eV at 2.5 nm, 0.474 eV at 3.0 nm, 0.150 eV at 3.5 nm — not "
     "monotonic (the s-like CB1 follows the surface, see the issue-2 report)"))

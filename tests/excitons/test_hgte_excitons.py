@@ -9,7 +9,7 @@ import pytest
 
 from qdgain.excitons import band_edge_manifolds, ci_convergence, solve_ci
 from qdgain.optics import exciton_dipoles_nm, oscillator_strengths
-from tests.excitons._hgte import hgte_dot
+from tests._hgte import hgte_dot
 
 EPS_IN_PAPER = 6.8  # paper's TB value at 3.5 nm; our own TB value is reported by the benchmark
 

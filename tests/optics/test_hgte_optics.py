@@ -21,7 +21,7 @@ from qdgain.optics import (
 )
 from qdgain.optics.dielectric import fit_sphere_field
 from qdgain.structure import Sphere, nanocrystal
-from tests.excitons._hgte import hgte_dot
+from tests._hgte import hgte_dot
 
 EPS_IN_PAPER = 6.8
 MU_I_PAPER_CM1 = 4.84e5  # SPEC §3, intrinsic absorption at 400 nm

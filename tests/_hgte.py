@@ -2,11 +2,14 @@
 
 The 3.5 nm sphere costs minutes on a 2-core box; its States are written once to
 ``.pytest_cache/d/qdgain-hgte/`` keyed by the Hamiltonian's content hash, so a changed parameter
-set or builder invalidates the cache automatically.
+set or builder invalidates the cache automatically. Shared by the electronic, excitons and optics
+tests; an exclusive file lock makes parallel (xdist) workers wait for one solve instead of each
+repeating it.
 """
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 from qdgain.electronic import band_edge_states, hamiltonian, load_states, save_states
@@ -26,11 +29,16 @@ def hgte_dot(cache_dir: Path | None, diameter_nm: float, n_vb: int = 24, n_cb: i
     path = None
     if cache_dir is not None:
         path = Path(cache_dir) / f"HgTe_{diameter_nm}nm_{n_vb}_{n_cb}_{H.content_hash[:16]}.nc"
-    if path is not None and path.exists():
-        states = load_states(path)
-    else:
+    if path is None:
         states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb)
-        if path is not None:
-            save_states(states, path)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker solves, the others wait and load
+            if path.exists():
+                states = load_states(path)
+            else:
+                states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb)
+                save_states(states, path)
     _MEMO[key] = (nc, H, states)
     return _MEMO[key]
