@@ -21,7 +21,8 @@ def fake_pipeline(monkeypatch):
     """Replace the physics pipeline by the fake one (this tests the command, not the physics)."""
     box = {"break": None}
     monkeypatch.setattr(registry, "build_stages",
-                        lambda quick=False, tb_set=None, spectra="tb-ci": fake_stages(box["break"]))
+                        lambda quick=False, tb_set=None, spectra="tb-ci", surface="hybrid20":
+                        fake_stages(box["break"]))
     return box
 
 
@@ -81,3 +82,9 @@ def test_reproduce_rejects_unknown_spectra(tmp_path):
     res = CliRunner().invoke(app, ["reproduce", "--spectra", "typed-in", "--out", str(tmp_path)])
     assert res.exit_code == 1
     assert "choose 'tb-ci' (default) or 'preset'" in res.output
+
+
+def test_unknown_surface_is_refused(tmp_path):
+    res = CliRunner().invoke(app, ["reproduce", "--surface", "nope", "--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "surface = 'nope'" in res.output

@@ -89,7 +89,8 @@ def _progress_hook(progress: Progress) -> Any:
 
 
 def reproduce(out_dir: str | os.PathLike[str] = "qdgain-out", *, quick: bool = False,
-              tb_set: str | None = None, spectra: str = "tb-ci", force: tuple[str, ...] = (),
+              tb_set: str | None = None, spectra: str = "tb-ci", surface: str = "hybrid20",
+              force: tuple[str, ...] = (),
               show_progress: bool = True) -> ReproduceResult:
     """Run every stage of the paper's reproduction and write the report.
 
@@ -105,6 +106,9 @@ def reproduce(out_dir: str | os.PathLike[str] = "qdgain-out", *, quick: bool = F
     spectra : {"tb-ci", "preset"}
         Band-edge spectra of the simulated TA series (``"preset"`` is an explicit opt-in that
         the report flags).
+    surface : {"hybrid20", "no-twofold-te"}
+        Surface model of the dots: the electronic layer's default (+20 eV dangling hybrids), or
+        two-fold Te removed with the dangling hybrids projected out (docs/boundary_states.md).
     force : tuple of str
         Stage names to recompute even when cached.
     show_progress : bool
@@ -119,7 +123,8 @@ def reproduce(out_dir: str | os.PathLike[str] = "qdgain-out", *, quick: bool = F
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    stages = build_stages(quick=quick, tb_set=tb_set or DEFAULT_TB_SET, spectra=spectra)
+    stages = build_stages(quick=quick, tb_set=tb_set or DEFAULT_TB_SET, spectra=spectra,
+                          surface=surface)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, disable=not show_progress, transient=False) as progress:
         records = run_stages(stages, out, on_event=_progress_hook(progress), force=force)
@@ -127,7 +132,8 @@ def reproduce(out_dir: str | os.PathLike[str] = "qdgain-out", *, quick: bool = F
         "versions": _versions(),
         "command": "qdgain reproduce" + (" --quick" if quick else "") + f" --out {out}"
                    + (f" --params {tb_set}" if tb_set else "")
-                   + (f" --spectra {spectra}" if spectra != "tb-ci" else ""),
+                   + (f" --spectra {spectra}" if spectra != "tb-ci" else "")
+                   + (f" --surface {surface}" if surface != "hybrid20" else ""),
         "spectra": spectra,
         "quick": quick,
         "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -178,13 +184,16 @@ def register(app: typer.Typer) -> None:
         spectra: Annotated[str, typer.Option(
             "--spectra", help="TA band-edge spectra: tb-ci (default) or preset (opt-in).")
         ] = "tb-ci",
+        surface: Annotated[str, typer.Option(
+            "--surface", help="Dot surface model: hybrid20 (default) or no-twofold-te.")
+        ] = "hybrid20",
         force: Annotated[list[str] | None, typer.Option(
             "--force", help="Recompute this stage even if cached (repeat).")] = None,
         json_out: Annotated[bool, typer.Option(
             "--json", help="Print a JSON summary on stdout.")] = False,
     ) -> None:
         """Reproduce the paper: TB → CI → gain model → simulated TA → analysis → report."""
-        res = reproduce(out, quick=quick, tb_set=params, spectra=spectra,
+        res = reproduce(out, quick=quick, tb_set=params, spectra=spectra, surface=surface,
                         force=tuple(force or ()),
                         show_progress=not json_out)
         if json_out:

@@ -107,8 +107,8 @@ def stage_tb(ctx: StageContext) -> None:
     params = load_parameters(p["set"])
     shape = (Sphere(diameter_nm=p["diameter_nm"]) if p["shape"] == "sphere"
              else Tetrahedron(equal_volume_diameter_nm=p["diameter_nm"]))
-    nc = nanocrystal(params, shape=shape)
-    H = hamiltonian(nc, params)
+    nc = nanocrystal(params, shape=shape, **surface_structure(p))
+    H = hamiltonian(nc, params, **surface_hamiltonian(p))
     states = band_edge_states(H, n_vb=p["n_vb"], n_cb=p["n_cb"])
     e = np.asarray(states.energies_eV)
     is_cb = np.asarray(states.is_conduction, dtype=bool)
@@ -145,10 +145,41 @@ def stage_tb(ctx: StageContext) -> None:
 #: default TB parameter set of the dot calculations (SPEC §2: the public set until a better one)
 DEFAULT_TB_SET = "HgTe_sp3d5_soc_2nn"
 
+#: surface models of the dots (``qdgain reproduce --surface``); docs/boundary_states.md.
+#: "hybrid20": every atom with ≥ 2 neighbours kept, dangling sp3 hybrids shifted by +20 eV
+#: (the electronic layer's default). "no-twofold-te": two-fold-coordinated anions removed as
+#: well, and the dangling hybrids projected out (shift 1e6 eV, the converged limit of the model).
+SURFACES: dict[str, dict[str, float]] = {
+    "hybrid20": {"min_anion_neighbours": 2, "passivation_shift_eV": 20.0},
+    "no-twofold-te": {"min_anion_neighbours": 3, "passivation_shift_eV": 1.0e6},
+}
 
-def theory_stages(quick: bool, tb_set: str = DEFAULT_TB_SET) -> list[Stage]:
+
+def surface_parameters(surface: str) -> dict[str, float]:
+    """Stage parameters of a surface model (raises ParameterError for an unknown name)."""
+    if surface not in SURFACES:
+        from qdgain.errors import ParameterError
+
+        raise ParameterError(f"surface = {surface!r}: choose one of {sorted(SURFACES)}")
+    return dict(SURFACES[surface])
+
+
+def surface_structure(p: dict[str, Any]) -> dict[str, int]:
+    """``nanocrystal`` keywords of a stage's surface parameters (defaults: the builder's)."""
+    return {"min_anion_neighbours": int(p.get("min_anion_neighbours", 2))}
+
+
+def surface_hamiltonian(p: dict[str, Any]) -> dict[str, float]:
+    """``hamiltonian`` keywords of a stage's surface parameters (defaults: the layer's)."""
+    return {"passivation_shift_eV": float(p.get("passivation_shift_eV", 20.0))}
+
+
+
+def theory_stages(quick: bool, tb_set: str = DEFAULT_TB_SET,
+                  surface: str = "hybrid20") -> list[Stage]:
     """Stages of the theory chain (bulk → TB of the sphere and tetrahedron)."""
-    tb_common = {"set": tb_set, "diameter_nm": 3.5, "n_vb": 16 if quick else 24,
+    tb_common = {"set": tb_set, **surface_parameters(surface),
+                 "diameter_nm": 3.5, "n_vb": 16 if quick else 24,
                  "n_cb": 8 if quick else 12, "degeneracy_tol_eV": 1e-4,
                  "dos_broadening_eV": 0.01, "dos_step_eV": 0.002}
     code_tb = ("qdgain.materials", "qdgain.structure", "qdgain.electronic")
@@ -165,7 +196,7 @@ def theory_stages(quick: bool, tb_set: str = DEFAULT_TB_SET) -> list[Stage]:
 
 
 def build_stages(quick: bool = False, tb_set: str = DEFAULT_TB_SET,
-                 spectra: str = "tb-ci") -> list[Stage]:
+                 spectra: str = "tb-ci", surface: str = "hybrid20") -> list[Stage]:
     """The whole pipeline; ``quick`` = smaller CI basis and coarser grids.
 
     Parameters
@@ -177,6 +208,8 @@ def build_stages(quick: bool = False, tb_set: str = DEFAULT_TB_SET,
     spectra : {"tb-ci", "preset"}
         Band-edge spectra of the simulated TA series: from TB + CI (default) or, as an explicit
         opt-in, the gain layer's ``hgte-1220`` preset.
+    surface : {"hybrid20", "no-twofold-te"}
+        Surface model of the dots (see :data:`SURFACES`).
     """
     if spectra not in ("tb-ci", "preset"):
         from qdgain.errors import ParameterError
@@ -185,5 +218,6 @@ def build_stages(quick: bool = False, tb_set: str = DEFAULT_TB_SET,
     from qdgain.cli.reproduce_ta import experiment_stages
     from qdgain.cli.reproduce_theory import optics_stages
 
-    return [*theory_stages(quick, tb_set), *optics_stages(quick, tb_set, spectra),
+    return [*theory_stages(quick, tb_set, surface),
+            *optics_stages(quick, tb_set, spectra, surface),
             *experiment_stages(quick, spectra)]

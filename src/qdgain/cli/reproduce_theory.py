@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from qdgain.cli.reproduce_stages import require
+from qdgain.cli.reproduce_stages import (
+    require,
+    surface_hamiltonian,
+    surface_parameters,
+    surface_structure,
+)
 from qdgain.constants import HC_EV_NM
 from qdgain.errors import ParameterError
 from qdgain.report.stages import Stage, StageContext
@@ -107,8 +112,9 @@ def stage_dielectric(ctx: StageContext) -> None:
     nanocrystal, Sphere = require("qdgain.structure", "nanocrystal", "Sphere", owner="structure")
     hamiltonian = require("qdgain.electronic", "hamiltonian", owner="electronic (issue 2)")
     params = load_parameters(p["set"])
-    nc = nanocrystal(params, shape=Sphere(diameter_nm=p["diameter_nm"]))
-    ham = hamiltonian(nc, params, soc=p["soc"])
+    nc = nanocrystal(params, shape=Sphere(diameter_nm=p["diameter_nm"]),
+                     **surface_structure(p))
+    ham = hamiltonian(nc, params, soc=p["soc"], **surface_hamiltonian(p))
     res = dielectric_constant(ham, None, field_V_nm=p["field_V_nm"],
                               lattice_constant_nm=params.lattice_constant_nm)
     ctx.record(eps_in=res.eps_in, diameter_nm=p["diameter_nm"], soc=int(p["soc"]),
@@ -217,7 +223,7 @@ def stage_gain_model(ctx: StageContext) -> None:
 
 
 def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn",
-                  spectra: str = "tb-ci") -> list[Stage]:
+                  spectra: str = "tb-ci", surface: str = "hybrid20") -> list[Stage]:
     """CI/optics, ε_in and the gain model."""
     code_ex = ("qdgain.electronic", "qdgain.excitons", "qdgain.optics")
     return [
@@ -230,7 +236,7 @@ def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn",
         Stage("dielectric", stage_dielectric,
               # dense diagonalisation: 3.5 nm takes minutes, so --quick uses a 2.5 nm dot
               {"set": tb_set, "diameter_nm": 2.5 if quick else 3.5, "field_V_nm": 0.01,
-               "soc": False},
+               "soc": False, **surface_parameters(surface)},
               code=("qdgain.materials", "qdgain.structure",
                                           "qdgain.electronic", "qdgain.optics"),
               title="ε_in from a static field (TB, self-consistent)"),
