@@ -21,7 +21,7 @@ def fake_pipeline(monkeypatch):
     """Replace the physics pipeline by the fake one (this tests the command, not the physics)."""
     box = {"break": None}
     monkeypatch.setattr(registry, "build_stages",
-                        lambda quick=False, tb_set=None, spectra="tb-ci", surface="hybrid20":
+                        lambda quick=False, tb_set=None, spectra="tb-ci", surface="no-twofold-te":
                         fake_stages(box["break"]))
     return box
 
@@ -50,10 +50,7 @@ def test_reproduce_incomplete_exits_1_with_reasons(fake_pipeline, tmp_path):
     assert f"{NOT_COMPUTED}: stage ta_gain failed" in html
 
 
-@pytest.mark.heavy
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 2/8: the 3.5 nm HgTe sphere's TB band edge (public set) is 0.15 eV, so X1 lies at "
-    "13 µm, the simulate stage refuses it and 26 SPEC numbers are 'not computed' (5-6 min run)"))
+@pytest.mark.slow
 def test_reproduce_quick_end_to_end(tmp_path):
     """The real `qdgain reproduce --quick`: every stage runs, every SPEC number is computed."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -222,8 +222,8 @@ def stage_gain_model(ctx: StageContext) -> None:
                N_th_3level_min_nm=float(wl[best]) if best is not None else None)
 
 
-def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn",
-                  spectra: str = "tb-ci", surface: str = "hybrid20") -> list[Stage]:
+def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn_fit300K",
+                  spectra: str = "tb-ci", surface: str = "no-twofold-te") -> list[Stage]:
     """CI/optics, ε_in and the gain model."""
     code_ex = ("qdgain.electronic", "qdgain.excitons", "qdgain.optics")
     return [
