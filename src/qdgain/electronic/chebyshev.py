@@ -38,6 +38,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh, lobp
 from qdgain.electronic.blockop import block_operator
 from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.electronic.memory import check_fits
+from qdgain.electronic.solvers import time_reversed
 from qdgain.errors import ConvergenceError, ParameterError
 
 # public through ``qdgain.electronic`` (``solve`` is exported there as ``chebyshev_solve``); the
@@ -247,21 +248,12 @@ def apply_filter(apply: Callable[[np.ndarray], np.ndarray], x: np.ndarray, coeff
     return y
 
 
-def _time_reversed(v: np.ndarray, norb: int) -> np.ndarray:
-    n, m = v.shape
-    v4 = v.reshape(n // (2 * norb), 2, norb, m)
-    out = np.empty_like(v4)
-    out[:, 0] = np.conj(v4[:, 1])
-    out[:, 1] = -np.conj(v4[:, 0])
-    return out.reshape(n, m)
-
-
 def _ritz(apply: Callable[[np.ndarray], np.ndarray], v: np.ndarray, norb: int
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rayleigh–Ritz of H on span{V, ΘV}; H ΘV = Θ H V costs no mat-vec."""
     hv = apply(v)
-    y = np.hstack([v, _time_reversed(v, norb)])
-    hy = np.hstack([hv, _time_reversed(hv, norb)])
+    y = np.hstack([v, time_reversed(v, norb)])
+    hy = np.hstack([hv, time_reversed(hv, norb)])
     s, u = np.linalg.eigh(y.conj().T @ y)
     keep = s > 1e-10 * s.max()
     b = u[:, keep] / np.sqrt(s[keep])
