@@ -153,10 +153,12 @@ DEFAULT_SURFACE = "no-twofold-te"
 #: surface models of the dots (``qdgain reproduce --surface``); docs/boundary_states.md.
 #: "hybrid20": every atom with ≥ 2 neighbours kept, dangling sp3 hybrids shifted by +20 eV
 #: (the electronic layer's default). "no-twofold-te": two-fold-coordinated anions removed as
-#: well, and the dangling hybrids projected out (shift 1e6 eV, the converged limit of the model).
+#: well, and the dangling hybrids pushed to 1e4 eV — the projection limit of the model (levels
+#: move as V²/Δ ≈ 1e-4 eV from there to Δ → ∞) while the matrix stays well enough conditioned for
+#: 1e-8 eV residuals (1e6 eV missed them for 24 + 12 states).
 SURFACES: dict[str, dict[str, float]] = {
     "hybrid20": {"min_anion_neighbours": 2, "passivation_shift_eV": 20.0},
-    "no-twofold-te": {"min_anion_neighbours": 3, "passivation_shift_eV": 1.0e6},
+    "no-twofold-te": {"min_anion_neighbours": 3, "passivation_shift_eV": 1.0e4},
 }
 
 
