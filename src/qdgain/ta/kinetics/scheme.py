@@ -307,6 +307,13 @@ def _irf_dict(center: float, width: float, fit_irf: bool, dispersion: int = 0,
     return d
 
 
+def _rate_parameters(lifetimes: list[float] | tuple[float, ...]) -> dict[str, dict]:
+    """Start rates k_i = 1/tau_i (ps^-1, >= 0); an infinite lifetime is a fixed zero rate."""
+    return {f"k{i + 1}": ({"value": 0.0, "vary": False} if np.isinf(t)
+                          else {"value": 1.0 / float(t), "min": 0.0})
+            for i, t in enumerate(lifetimes)}
+
+
 def sequential_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center: float = 0.0,
                       irf_width: float = 0.1, fit_irf: bool = True, dispersion: int = 0,
                       dispersion_reference_nm: float | None = None) -> KineticScheme:
@@ -315,7 +322,8 @@ def sequential_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center:
     Parameters
     ----------
     lifetimes : sequence of float
-        Start lifetimes tau_i = 1/k_i, ps.
+        Start lifetimes tau_i = 1/k_i, ps; ``numpy.inf`` gives a fixed zero rate (last species
+        then never decays: a constant offset).
     irf_center, irf_width : float
         Start IRF centre and standard deviation, ps.
     fit_irf : bool
@@ -329,8 +337,7 @@ def sequential_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center:
     n = len(lifetimes)
     sp = [f"s{i + 1}" for i in range(n)]
     d = {"scheme": {"name": f"sequential{n}", "kind": "sequential", "species": sp},
-         "parameters": {f"k{i + 1}": {"value": 1.0 / float(t), "min": 0.0}
-                        for i, t in enumerate(lifetimes)},
+         "parameters": _rate_parameters(lifetimes),
          "transfer": [{"from": sp[i], "to": sp[i + 1] if i + 1 < n else GROUND,
                        "rate": f"k{i + 1}"} for i in range(n)],
          "initial": {sp[0]: 1.0},
@@ -359,12 +366,8 @@ def parallel_scheme(lifetimes: list[float] | tuple[float, ...], *, irf_center: f
     """
     n = len(lifetimes)
     sp = [f"s{i + 1}" for i in range(n)]
-    params = {}
-    for i, t in enumerate(lifetimes):
-        params[f"k{i + 1}"] = ({"value": 0.0, "vary": False} if np.isinf(t)
-                               else {"value": 1.0 / float(t), "min": 0.0})
     d = {"scheme": {"name": f"parallel{n}", "kind": "parallel", "species": sp},
-         "parameters": params,
+         "parameters": _rate_parameters(lifetimes),
          "transfer": [{"from": sp[i], "rate": f"k{i + 1}"} for i in range(n)],
          "initial": {s: 1.0 for s in sp},
          "irf": _irf_dict(irf_center, irf_width, fit_irf, dispersion, dispersion_reference_nm)}
