@@ -15,11 +15,29 @@ bond.
 with the sp3 hybrid along a dangling bond |h⟩ = ½|s⟩ + (√3/2) n̂·|p⟩ and the potential energy
 of an electron (charge −e) in a static uniform field E, U(r) = e E·(r − r_c) (eV for E in V/nm,
 r in nm; r_c = centroid of the atoms, so the field does not move the mean level).
+
+With Δ_pas = ∞ the dangling hybrids are projected out exactly (the Δ → ∞ limit, which a large
+finite shift approaches as V²/Δ; docs/boundary_states.md §1):
+
+.. math::
+
+    Q = \\sum_{\\text{dangling } (i,\\hat n)} |h_{i\\hat n}\\rangle\\langle h_{i\\hat n}|
+        \\otimes 1_2, \\quad P = 1 - Q, \\quad H' = P H P + c\\, Q
+
+Q is block-diagonal per atom (the hybrids of one atom along distinct tetrahedral directions are
+orthonormal: ⟨h|h'⟩ = ¼ + ¾ n̂·n̂' = 0; checked at assembly). H' commutes with Q, so the 2D parked
+states (D dangling bonds) are exact eigenvectors with eigenvalue c and decouple, and the rest of
+the spectrum is exactly that of P H P on the range of P. c is the largest diagonal element of H
+on basis functions that Q does not touch (d and s* orbitals, every orbital of fully bonded
+atoms; for the HgTe sets the Te d on-site energy, 9.78 eV): a Rayleigh quotient of P H P, so c
+lies inside its spectral interval and Chebyshev/KPM bounds are not inflated, while it is far
+above any energy in the gap, so inertia counts and :func:`valence_state_count` are unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +52,7 @@ from qdgain.structure import Nanocrystal
 
 __all__ = [
     "TBHamiltonian",
+    "PROJECTION",
     "hamiltonian",
     "estimate_memory_GB",
     "valence_state_count",
@@ -42,7 +61,13 @@ __all__ = [
 ]
 
 #: shift (eV) of each dangling sp3 hybrid: far above the conduction-band states of interest
+#: (the raw builder's default; the named dot models are in :mod:`qdgain.electronic.models`)
 DEFAULT_PASSIVATION_SHIFT_EV = 20.0
+#: ``passivation_shift_eV`` value selecting the exact projection of the dangling hybrids
+PROJECTION = math.inf
+# largest |⟨h|h'⟩ − δ| accepted between the dangling hybrids of one atom (ideal tetrahedral bonds
+# give exact zeros up to round-off ~1e-16; a distorted dot would need Löwdin orthogonalisation)
+_ORTHO_TOL = 1e-10
 # bytes per stored entry during assembly: COO (16 B complex + 2 × 8 B index) + CSR (16 + 4 B)
 # + one sorted copy during COO → CSR conversion
 _BYTES_PER_ENTRY = 32 + 20 + 20
@@ -211,6 +236,8 @@ def hamiltonian(nc: Nanocrystal, params: TBParameters | str | None = None, *, so
         Static uniform electric field, V/nm; adds U(r) = e E·(r − r_c) on every spin-orbital.
     passivation_shift_eV : float
         Energy (eV) added to each sp3 hybrid pointing along a dangling bond (if ``nc.passivated``).
+        ``math.inf`` (:data:`PROJECTION`) projects the hybrids out exactly (module docstring):
+        H' = P H P + c Q, the parked states at c inside the band range.
     max_memory_GB : float, optional
         Refuse to assemble if the estimated peak memory exceeds this (GB); default half the
         physical memory.
@@ -242,6 +269,10 @@ def hamiltonian(nc: Nanocrystal, params: TBParameters | str | None = None, *, so
             f"dot of {nc.n_atoms} atoms needs about {need:.2f} GB to assemble H "
             f"({_nnz_estimate(nc, params):,} entries), above the limit of {limit:.2f} GB; "
             "use a smaller dot or raise max_memory_GB")
+    shift = float(passivation_shift_eV)
+    if math.isnan(shift) or shift == -math.inf:
+        raise ParameterError(f"passivation_shift_eV = {passivation_shift_eV!r}: give a finite "
+                             "energy in eV or math.inf (exact projection)")
     efield = None
     if field_V_nm is not None:
         efield = np.asarray(field_V_nm, dtype=float)
@@ -279,9 +310,10 @@ def hamiltonian(nc: Nanocrystal, params: TBParameters | str | None = None, *, so
                 cols += [c, r]
                 vals += [v.astype(complex), v.astype(complex)]
     # passivation: Δ |h⟩⟨h| on the dangling hybrids
-    if nc.passivated and len(nc.dangling_atom) and passivation_shift_eV != 0.0:
+    project = nc.passivated and len(nc.dangling_atom) > 0 and math.isinf(shift)
+    if nc.passivated and len(nc.dangling_atom) and shift != 0.0 and not project:
         h = _hybrid(np.asarray(nc.dangling_direction), params.orbitals)
-        blocks = passivation_shift_eV * np.einsum("ma,mb->mab", h, h)
+        blocks = shift * np.einsum("ma,mb->mab", h, h)
         r, c, v = _spin_blocks(nc.dangling_atom, nc.dangling_atom, blocks, norb)
         rows.append(r)
         cols.append(c)
@@ -296,10 +328,12 @@ def hamiltonian(nc: Nanocrystal, params: TBParameters | str | None = None, *, so
     mat = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                         shape=(n * nb, n * nb)).tocsr()
     mat.sum_duplicates()
+    if project:
+        mat = _project_dangling(mat, nc, params.orbitals)
     mat.sort_indices()
 
     opts = {"soc": bool(soc), "field_V_nm": None if efield is None else tuple(efield.tolist()),
-            "passivation_shift_eV": float(passivation_shift_eV) if nc.passivated else 0.0,
+            "passivation_shift_eV": shift if nc.passivated else 0.0,
             "parameter_set": params.name}
     e_bulk = bulk_eigh(params, np.zeros(3), soc=soc)[0]
     atom = np.repeat(np.arange(n), nb)
@@ -315,6 +349,44 @@ def hamiltonian(nc: Nanocrystal, params: TBParameters | str | None = None, *, so
         bulk_vbm_eV=float(e_bulk[params.n_electrons - 1]),
         bulk_cbm_eV=float(e_bulk[params.n_electrons]),
         content_hash=_content_hash(nc, params, opts), options=opts)
+
+
+def _hybrid_columns(nc: Nanocrystal, orbitals: tuple[str, ...]) -> sp.csc_matrix:
+    """Sparse (n_basis, 2D) matrix whose columns are the spin-resolved dangling hybrids."""
+    norb = len(orbitals)
+    nb = 2 * norb
+    h = _hybrid(np.asarray(nc.dangling_direction), orbitals)              # (D, norb)
+    d_idx, a_idx = np.nonzero(h)
+    rows = [nc.dangling_atom[d_idx] * nb + s * norb + a_idx for s in (0, 1)]
+    cols = [2 * d_idx + s for s in (0, 1)]
+    vals = np.concatenate([h[d_idx, a_idx]] * 2)
+    return sp.csc_matrix((vals, (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(nc.n_atoms * nb, 2 * len(h)))
+
+
+def _project_dangling(mat: sp.csr_matrix, nc: Nanocrystal, orbitals: tuple[str, ...]
+                      ) -> sp.csr_matrix:
+    """H' = P H P + c Q with Q = W W^T, W the hybrid columns (module docstring); sparse products.
+
+    .. math:: P H P = H - Q H - H Q + Q H Q
+    """
+    W = _hybrid_columns(nc, orbitals)
+    err = abs(W.T @ W - sp.identity(W.shape[1], format="csc")).max()
+    if err > _ORTHO_TOL:
+        raise ParameterError(
+            f"dangling hybrids of one atom are not orthonormal (max |<h|h'> - delta| = {err:.2e}):"
+            " the bond directions are not tetrahedral; use a finite passivation_shift_eV")
+    Q = (W @ W.T).tocsr()
+    HQ = (mat @ Q).tocsr()
+    QHQ = (Q @ HQ).tocsr()
+    touched = np.asarray(abs(Q).sum(axis=1)).ravel() > 0
+    diag = mat.diagonal().real
+    c = float(diag[~touched].max()) if (~touched).any() else float(diag.max())
+    out = (mat - HQ - HQ.conj().T + QHQ + c * Q).tocsr()
+    out = ((out + out.conj().T) * 0.5).tocsr()     # exact Hermiticity after round-off
+    out.data[np.abs(out.data) <= _ZERO_EV] = 0.0   # cancelled entries, not couplings
+    out.eliminate_zeros()
+    return out
 
 
 def dangling_hybrid_weight(nc: Nanocrystal, H: TBHamiltonian, vectors: np.ndarray) -> np.ndarray:
