@@ -17,6 +17,8 @@ from qdgain.materials.bulk import (
     richardson_curvature,
     special_point,
 )
+from qdgain.materials.cdte import CDTE_BOUNDS, CDTE_FREE, cdte_start, cdte_targets, fit_cdte
+from qdgain.materials.epm import COHEN_BERGSTRESSER_1966, EPMFormFactors, epm_bands
 from qdgain.materials.fit import (
     FitResult,
     FitSpec,
@@ -112,4 +114,12 @@ __all__ = [
     "target_from_mapping",
     "vogl_sets",
     "vogl_to_native",
+    "CDTE_BOUNDS",
+    "CDTE_FREE",
+    "cdte_start",
+    "cdte_targets",
+    "fit_cdte",
+    "COHEN_BERGSTRESSER_1966",
+    "EPMFormFactors",
+    "epm_bands",
 ]

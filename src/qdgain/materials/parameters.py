@@ -60,6 +60,7 @@ _ALIASES = {
     "GaAs": "GaAs_vogl1983_sp3sstar",
     "GaAs_vogl": "GaAs_vogl1983_sp3sstar",
     "GaAs_klimeck": "GaAs_klimeck2000_sp3sstar_so",
+    "CdTe": "CdTe_sp3d5_soc_2nn_fit0K",
 }
 _SHELL_RE = re.compile(r"s\*|s|p|d")
 #: provenance keys kept at the top level of a file; all others live under "provenance"
