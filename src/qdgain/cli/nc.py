@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from qdgain.cli._common import console, emit_json, friendly_errors
-from qdgain.electronic import density_of_states, save_states
+from qdgain.electronic import DEFAULT_SURFACE, SURFACES, density_of_states, save_states
 from qdgain.electronic.workflow import size_sweep, solve_dot
 from qdgain.errors import ParameterError
 
@@ -56,11 +56,16 @@ def nc(
     shape: Annotated[str, typer.Option(help="sphere, tetrahedron or cube.")] = "sphere",
     diameter: Annotated[float, typer.Option(
         help="Diameter, nm (equal-volume sphere for tetrahedron/cube).")] = 3.5,
-    material: Annotated[str, typer.Option(help="Material (its default parameter set).")] = "HgTe",
+    material: Annotated[str, typer.Option(
+        help="Material (its dot parameter set; HgTe: HgTe_sp3d5_soc_2nn_fit300K).")] = "HgTe",
     states: Annotated[int, typer.Option(
         help="Band-edge states: half valence, half conduction.")] = 16,
     params: Annotated[str | None, typer.Option(
-        help="Parameter set name or .json file (overrides --material).")] = None,
+        help="Parameter set name or .json file (default: the material's dot set; "
+             "HgTe_sp3d5_soc_2nn = the public set).")] = None,
+    surface: Annotated[str, typer.Option(
+        help=f"Surface model: {', '.join(SURFACES)} (docs/boundary_states.md).")
+    ] = DEFAULT_SURFACE,
     center: Annotated[str, typer.Option(help="cation, anion or interstitial.")] = "cation",
     method: Annotated[str, typer.Option(help="auto, dense, shift-invert, chebyshev.")] = "auto",
     sweep: Annotated[str | None, typer.Option(
@@ -74,16 +79,17 @@ def nc(
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("diameters", total=len(diam))
             ds = size_sweep(diam, material, shape, params=params, method=method,
-                            progress=lambda d: bar.advance(task))
+                            surface=surface, progress=lambda d: bar.advance(task))
         rows = [{"diameter_nm": float(d), "n_atoms": int(n), "gap_eV": float(g),
                  "wavelength_nm": float(w)} for d, n, g, w in
                 zip(ds.diameter.values, ds.n_atoms.values, ds.gap.values, ds.wavelength.values,
                     strict=True)]
         if json_out:
-            emit_json({"parameter_set": ds.attrs["parameter_set"], "shape": shape,
-                       "sweep": rows})
+            emit_json({"parameter_set": ds.attrs["parameter_set"], "surface": ds.attrs["surface"],
+                       "shape": shape, "sweep": rows})
             return
-        t = Table(title=f"{material} {shape}s, set {ds.attrs['parameter_set']}")
+        t = Table(title=f"{material} {shape}s, set {ds.attrs['parameter_set']}, "
+                        f"surface {ds.attrs['surface']}")
         for col in ("diameter (nm)", "atoms", "gap (eV)", "wavelength (nm)"):
             t.add_column(col, justify="right")
         for r in rows:
@@ -94,7 +100,7 @@ def nc(
     n_half = max(1, states // 2)
     with console.status(f"{shape} {diameter} nm: building and solving…"):
         res = solve_dot(material, shape, diameter, params=params, n_vb=n_half, n_cb=n_half,
-                        center=center, method=method)
+                        center=center, method=method, surface=surface)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"nc_{shape}_{diameter:g}nm"
     nc_path = save_states(res.states, stem.with_name(stem.name + "_states.nc"))
@@ -105,7 +111,7 @@ def nc(
         emit_json(summary)
         return
     t = Table(title=f"{summary['formula']} ({summary['n_atoms']} atoms), "
-                    f"set {summary['parameter_set']}")
+                    f"set {summary['parameter_set']}, surface {summary['surface']}")
     for col in ("band", "energy (eV)", "degeneracy", "splitting (eV)"):
         t.add_column(col, justify="right")
     for lv in reversed(summary["levels"]):

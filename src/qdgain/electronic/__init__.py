@@ -3,6 +3,7 @@
 from qdgain._lazy import lazy_exports
 from qdgain.electronic.hamiltonian import (
     DEFAULT_PASSIVATION_SHIFT_EV,
+    PROJECTION,
     TBHamiltonian,
     dangling_hybrid_weight,
     estimate_memory_GB,
@@ -16,6 +17,15 @@ from qdgain.electronic.memory import (
     check_fits,
     estimate_memory,
     largest_sphere_that_fits,
+)
+from qdgain.electronic.models import (
+    DEFAULT_SURFACE,
+    DOT_PARAMETER_SETS,
+    SURFACES,
+    SurfaceModel,
+    build_dot,
+    dot_parameters,
+    surface_model,
 )
 from qdgain.electronic.solvers import (
     DENSE_MAX_BASIS,
@@ -37,6 +47,14 @@ from qdgain.electronic.workflow import SHAPES, DotResult, make_shape, size_sweep
 
 __all__ = [
     "DEFAULT_PASSIVATION_SHIFT_EV",
+    "PROJECTION",
+    "SurfaceModel",
+    "SURFACES",
+    "DEFAULT_SURFACE",
+    "DOT_PARAMETER_SETS",
+    "surface_model",
+    "dot_parameters",
+    "build_dot",
     "TBHamiltonian",
     "hamiltonian",
     "dangling_hybrid_weight",
