@@ -41,6 +41,7 @@ from qdgain.materials.parameters import (
     shells_of,
 )
 from qdgain.materials.references import bulk_reference, kp_gap_eV, kp_masses, kp_targets
+from qdgain.materials.sizing import SIZING_FILES, experimental_sizing
 from qdgain.materials.slater_koster import (
     angular_momentum_matrices,
     hopping_blocks,
@@ -122,4 +123,6 @@ __all__ = [
     "COHEN_BERGSTRESSER_1966",
     "EPMFormFactors",
     "epm_bands",
+    "SIZING_FILES",
+    "experimental_sizing",
 ]
