@@ -21,6 +21,7 @@ from qdgain.optics.dielectric import (
 )
 from qdgain.optics.dipoles import (
     carrier_dipoles_nm,
+    commutator_matrices,
     exciton_dipoles_nm,
     length_velocity_check,
     oscillator_strengths,
@@ -53,6 +54,7 @@ __all__ = [
     "radiative_lifetime_ns",
     "radiative_rates_per_s",
     "velocity_matrix_nm",
+    "commutator_matrices",
     "fit_sphere_field",
     "reduce_spin",
     "dense_spectrum",

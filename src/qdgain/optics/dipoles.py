@@ -31,6 +31,7 @@ from qdgain.excitons import ChargedDot, Excitons
 from qdgain.excitons.coulomb import StatesLike, transition_densities
 
 __all__ = [
+    "commutator_matrices",
     "position_matrix_nm",
     "velocity_matrix_nm",
     "length_velocity_check",
@@ -47,6 +48,25 @@ def position_matrix_nm(states: StatesLike, a: np.ndarray, b: np.ndarray) -> np.n
     return np.einsum("Rab,Rx->abx", rho, np.asarray(states.positions_nm, dtype=float))
 
 
+def commutator_matrices(ham: Any) -> list[sp.csr_matrix]:
+    """[H, r_x], [H, r_y], [H, r_z] (eV nm, sparse) with the site position operator.
+
+    .. math:: [H, x]_{\\mu\\nu} = H_{\\mu\\nu}\\,(x_\\nu - x_\\mu)
+
+    In the atomic-position gauge of the bulk Bloch sums (:mod:`qdgain.materials.bulk`) the same
+    operator is −i ∂H(k)/∂k at k = 0, so the dot and the bulk Kane energy share one velocity.
+
+    Parameters
+    ----------
+    ham : TBHamiltonian
+        Needs ``matrix`` (sparse, eV), ``positions_nm`` (nm) and ``atom_of_basis``.
+    """
+    Hm = sp.coo_matrix(ham.matrix)
+    pos = np.asarray(ham.positions_nm, dtype=float)[np.asarray(ham.atom_of_basis)]
+    return [sp.csr_matrix((Hm.data * (pos[Hm.col, x] - pos[Hm.row, x]), (Hm.row, Hm.col)),
+                          shape=Hm.shape) for x in range(3)]
+
+
 def velocity_matrix_nm(ham: Any, states: StatesLike, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Velocity-form dipole ⟨a|[H,r]|b⟩ / (E_a − E_b) (nm), shape (len(a), len(b), 3).
 
@@ -59,16 +79,12 @@ def velocity_matrix_nm(ham: Any, states: StatesLike, a: np.ndarray, b: np.ndarra
     a, b : array of int
         State indices; pairs with |E_a − E_b| < 1e-6 eV give NaN (undefined).
     """
-    Hm = sp.coo_matrix(ham.matrix)
-    pos = np.asarray(ham.positions_nm, dtype=float)[np.asarray(ham.atom_of_basis)]
     C = np.asarray(states.vectors)
     Ca, Cb = C[:, a], C[:, b]
     e = np.asarray(states.energies_eV)
     de = e[a][:, None] - e[b][None, :]
     out = np.empty((len(a), len(b), 3), dtype=complex)
-    for x in range(3):
-        comm = sp.csr_matrix((Hm.data * (pos[Hm.col, x] - pos[Hm.row, x]), (Hm.row, Hm.col)),
-                             shape=Hm.shape)
+    for x, comm in enumerate(commutator_matrices(ham)):
         with np.errstate(divide="ignore", invalid="ignore"):
             out[..., x] = np.where(np.abs(de) > 1e-6, (Ca.conj().T @ (comm @ Cb)) / de, np.nan)
     return out
