@@ -32,6 +32,8 @@ spin–orbit conversion; they are anchors against spurious valleys, not precisio
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from qdgain.materials.epm import COHEN_BERGSTRESSER_1966, epm_bands
@@ -112,4 +114,8 @@ def fit_cdte(name: str = "CdTe_sp3d5_soc_2nn_fit0K", temperature_K: float = 0.0,
                              "HgTe_sp3d5_soc_2nn with Hg renamed Cd, a = 0.6482 nm "
                              f"(bulk_references.json [CdTe]), onsite.Cd.s + {_CATION_S_SHIFT_EV} "
                              "eV; regenerate with qdgain.materials.cdte.fit_cdte()")})
-    return res
+    source = ("qdgain fit (qdgain.materials.cdte.fit_cdte): start = HgTe_sp3d5_soc_2nn (T. Rauch "
+              "et al., via TomushT/SKext2PythTB) with Hg -> Cd; targets = 8-band k.p CdTe "
+              "constants (kdotpy 1.4.1) at Γ + Cohen & Bergstresser, Phys. Rev. 141, 789 (1966) "
+              "EPM levels at X, L, W; see provenance.fit")
+    return replace(res, params=replace(res.params, source=source))
