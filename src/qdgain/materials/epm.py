@@ -2,7 +2,9 @@
 
 Used to give tight-binding fits zone-boundary targets (X, L) where no k·p reference exists, from
 a published band-structure model: the local form factors of Cohen & Bergstresser, Phys. Rev.
-141, 789 (1966), Table II (no spin–orbit coupling). Plane-wave Hamiltonian (atoms at ±τ,
+141, 789 (1966) (no spin–orbit coupling; numbers as tabulated in the public file
+AwadhootLoharkar/SSP_and_NM, Misc/CohenBergstresser_1966.m, commit 9c044d3).
+Plane-wave Hamiltonian (atoms at ±τ,
 τ = a(1,1,1)/8, G in units of 2π/a, form factors in Ry, nonzero only for |G|^2 = 3, 4, 8, 11):
 
 .. math::
@@ -54,8 +56,9 @@ class EPMFormFactors:
     source: str
 
 
-_CB66 = ("M. L. Cohen and T. K. Bergstresser, Phys. Rev. 141, 789 (1966), Table II "
-         "(local form factors, Ry; lattice constant as used there)")
+_CB66 = ("M. L. Cohen and T. K. Bergstresser, Phys. Rev. 141, 789 (1966) (local form factors, "
+         "Ry, and lattice constant as used there; read from GitHub AwadhootLoharkar/SSP_and_NM "
+         "Misc/CohenBergstresser_1966.m @ 9c044d3)")
 #: Published local form factors (Ry) of Cohen & Bergstresser (1966)
 COHEN_BERGSTRESSER_1966 = {
     "CdTe": EPMFormFactors("CdTe", 6.41, {3: -0.20, 8: 0.00, 11: 0.04},
