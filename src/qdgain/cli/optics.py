@@ -9,6 +9,7 @@ from rich.table import Table
 
 from qdgain._io import atomic_write
 from qdgain.cli._common import console, emit_json, friendly_errors
+from qdgain.electronic.models import DEFAULT_SURFACE, SURFACES
 from qdgain.errors import ParameterError
 from qdgain.optics.dielectric import dielectric_vs_diameter
 from qdgain.optics.spectra import dot_optics, plot_spectra
@@ -30,14 +31,17 @@ def optics_cmd(
     broadening: float = typer.Option(0.035, "--broadening", help="Gaussian σ of lines, eV."),
     out: str = typer.Option("optics.nc", "--out", help="NetCDF file for the spectra."),
     plot: str = typer.Option(None, "--plot", help="PNG plot of σ(λ) (Fig. 1f style)."),
-    params: str = typer.Option(None, "--params", help="TB parameter set (default: HgTe)."),
+    params: str = typer.Option(None, "--params", help="TB parameter set (default: the HgTe dot "
+                               "set HgTe_sp3d5_soc_2nn_fit300K; HgTe_sp3d5_soc_2nn = public)."),
+    surface: str = typer.Option(DEFAULT_SURFACE, "--surface",
+                                help=f"Surface model: {', '.join(SURFACES)}."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """X1, X2 (energies, degeneracies), X2−X1, f(X2)/f(X1), τ_rad, ε_in; spectra to NetCDF."""
     if charge not in (-1, 0, 1):
         raise ParameterError(f"--charge {charge}: must be -1, 0 or 1")
     res = dot_optics(diameter, charge, eps_in=eps_in, eps_out=eps_out, n_e=n_e, n_h=n_h,
-                     broadening_eV=broadening, params=params)
+                     broadening_eV=broadening, params=params, surface=surface)
     _atomic(Path(out), lambda p: res.spectra.to_netcdf(p, engine="h5netcdf"))
     if plot is not None:
         _atomic(Path(plot), lambda p: plot_spectra(res.spectra, p))
@@ -45,7 +49,8 @@ def optics_cmd(
     if as_json:
         emit_json(s)
         return
-    t = Table(title=f"HgTe sphere {diameter} nm, charge {charge}")
+    t = Table(title=f"HgTe sphere {diameter} nm, charge {charge} (set {s['parameter_set']}, "
+                    f"surface {s['surface']})")
     t.add_column("quantity")
     t.add_column("value")
     for k in ("X1_eV", "X1_degeneracy", "X1_splitting_meV", "X2_eV", "X2_degeneracy",

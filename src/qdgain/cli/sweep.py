@@ -9,6 +9,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from qdgain.cli._common import console, emit_json, friendly_errors
+from qdgain.electronic.models import DEFAULT_SURFACE, DOT_PARAMETER_SETS, SURFACES
 from qdgain.errors import ParameterError
 
 
@@ -21,7 +22,11 @@ def sweep_cmd(
     workers: int = typer.Option(None, "--workers", help="LocalCluster workers (default: cores)."),
     threads: bool = typer.Option(False, "--threads", help="Local workers as threads."),
     out: str = typer.Option("sweep", "--out", help="Output folder (cache/, sweep.nc, sizing.png)."),
-    params: str = typer.Option("HgTe_sp3d5_soc_2nn", "--params", help="TB set name or JSON file."),
+    params: str = typer.Option(DOT_PARAMETER_SETS["HgTe"], "--params",
+                               help="TB set name, material or JSON file (HgTe_sp3d5_soc_2nn: "
+                                    "the public set)."),
+    surface: str = typer.Option(DEFAULT_SURFACE, "--surface",
+                                help=f"Surface model: {', '.join(SURFACES)}."),
     n_e: int = typer.Option(2, "--n-e", help="Min. conduction spinor states in the CI."),
     n_h: int = typer.Option(8, "--n-h", help="Min. valence spinor states in the CI."),
     eps_in: float = typer.Option(6.8, "--eps-in", help="Dielectric constant of the dot."),
@@ -42,7 +47,7 @@ def sweep_cmd(
 
     dots = dot_grid(parse_shapes(shape), parse_diameters(diameters))
     opts = SweepOptions(params=params, n_e=n_e, n_h=n_h, eps_in=eps_in, eps_out=eps_out,
-                        method=method, max_memory_GB=max_memory_gb)
+                        method=method, max_memory_GB=max_memory_gb, surface=surface)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("dots", total=len(dots))
         res = run_sweep(dots, opts, Path(out), scheduler=scheduler, n_workers=workers,
@@ -52,7 +57,8 @@ def sweep_cmd(
     if as_json:
         emit_json(s)
         return
-    t = Table(title=f"sweep ({s['n_computed']} computed, {s['n_cached']} cached) → {out}")
+    t = Table(title=f"sweep ({s['n_computed']} computed, {s['n_cached']} cached; set "
+                    f"{s['params']}, surface {s['surface']}) → {out}")
     for c in ("shape", "d (nm)", "atoms", "gap (eV)", "X1 (eV)", "X1 (nm)", "X2-X1 (meV)",
               "f X1", "f X2", "τ_rad (ns)"):
         t.add_column(c)

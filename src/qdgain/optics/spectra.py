@@ -1,6 +1,8 @@
 """One call from a dot diameter to its optical summary and spectra (used by ``qdgain optics``).
 
-Chain: nanocrystal → hamiltonian (SOC) → band_edge_states → Coulomb kernel → exciton CI
+Chain: dot model (:func:`qdgain.electronic.build_dot`: by default the 300 K fitted set, two-fold Te
+removed, dangling hybrids projected out) → hamiltonian (SOC) → band_edge_states → Coulomb kernel →
+exciton CI
 (and trion CI for a charged dot) → σ(ħω), τ_rad. ε_in is either given or computed with
 :func:`qdgain.optics.dielectric.dielectric_constant` (spin-free block, full diagonalisation).
 """
@@ -13,6 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qdgain.electronic.models import DEFAULT_SURFACE
 from qdgain.errors import ParameterError
 from qdgain.excitons import band_edge_manifolds, coulomb_kernel, solve_charged, solve_ci
 from qdgain.optics.cross_section import (
@@ -68,7 +71,7 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
                eps_out: float = 2.25, n_e: int = 8, n_h: int = 24,
                broadening_eV: float = 0.035, temperature_K: float = 300.0,
                energy_grid_eV: np.ndarray | None = None, material: str = "HgTe",
-               params: str | None = None) -> DotOptics:
+               params: str | None = None, surface: str = DEFAULT_SURFACE) -> DotOptics:
     """Optical summary and spectra of a spherical dot.
 
     Parameters
@@ -90,12 +93,15 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     energy_grid_eV : array, optional
         Photon energies of the spectra, eV (default 0.02–2.0 eV, 1 meV steps).
     material : str
-        Material name (default parameter set of that material).
+        Material name (its dot parameter set, :func:`qdgain.electronic.dot_parameters`).
     params : str, optional
-        Parameter-set name or path (e.g. ``"HgTe_sp3d5_soc_2nn_fit300K"``); overrides material.
+        Parameter-set name or path (e.g. ``"HgTe_sp3d5_soc_2nn"``, the public set); overrides
+        material.
+    surface : str
+        Surface model (:data:`qdgain.electronic.SURFACES`; ``"hybrid20"`` = the former default).
     """
-    from qdgain.electronic import band_edge_states, hamiltonian
-    from qdgain.structure import Sphere, nanocrystal
+    from qdgain.electronic import band_edge_states, build_dot, dot_parameters, surface_model
+    from qdgain.structure import Sphere
 
     if charge not in (-1, 0, 1):
         raise ParameterError(f"charge = {charge!r}: must be -1 (extra electron), 0 or +1 "
@@ -104,11 +110,13 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
         raise ParameterError(f"broadening_eV = {broadening_eV}: must be > 0 eV")
     if eps_in is not None and not eps_in > 0:
         raise ParameterError(f"eps_in = {eps_in}: must be > 0")
-    nc = nanocrystal(params or material, Sphere(diameter_nm=float(diameter_nm)))
+    p = dot_parameters(params or material)
+    model = surface_model(surface)
+    shape = Sphere(diameter_nm=float(diameter_nm))
+    nc, H = build_dot(p, shape, surface=model, soc=True)
     if eps_in is None:
-        eps_in = dielectric_constant(hamiltonian(nc, params, soc=False),
+        eps_in = dielectric_constant(build_dot(p, shape, surface=model, soc=False)[1],
                                      lattice_constant_nm=nc.lattice_constant_nm).eps_in
-    H = hamiltonian(nc, params, soc=True)
     states = band_edge_states(H, n_vb=n_h, n_cb=n_e)
     kernel = coulomb_kernel(states.positions_nm, eps_in, eps_out,
                             lattice_constant_nm=nc.lattice_constant_nm)
@@ -117,7 +125,7 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     summary.update({"diameter_nm": float(diameter_nm), "n_atoms": int(nc.n_atoms),
                     "charge": int(charge), "eps_in": float(eps_in), "eps_out": float(eps_out),
                     "n_e": n_e, "n_h": n_h, "broadening_eV": broadening_eV,
-                    "parameter_set": str(H.options.get("parameter_set", params or material))})
+                    "parameter_set": p.name, "surface": model.name})
     E = np.arange(0.02, 2.0, 0.001) if energy_grid_eV is None else np.asarray(energy_grid_eV)
     s0 = cross_section_cm2(neutral_transitions(x, states), E, broadening_eV)
     data = {"sigma_neutral": s0}

@@ -10,7 +10,9 @@ import pytest
 
 from qdgain.optics.sweep import SweepOptions, dot_grid, parse_diameters, run_sweep
 
-GAAS = SweepOptions(params="GaAs_vogl", eps_in=10.9, n_e=2, n_h=8)
+# surface "hybrid20" (every atom with >= 2 neighbours, +20 eV hybrids): the GaAs machinery checks
+# keep their dots; the HgTe default model (no two-fold anions, projection) is tested in electronic
+GAAS = SweepOptions(params="GaAs_vogl", eps_in=10.9, n_e=2, n_h=8, surface="hybrid20")
 DIAMETERS = "1.0:1.66:0.06"   # 12 sizes, 4 distinct structures (29, 35, 59, 87 atoms)
 
 

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from qdgain.cli import app
 
 runner = CliRunner()
-_GAAS = ["--params", "GaAs_vogl", "--eps-in", "10.9", "--threads", "--workers", "1"]
+_GAAS = ["--params", "GaAs_vogl", "--eps-in", "10.9", "--threads", "--workers", "1",
+         "--surface", "hybrid20"]
 
 
 def _last_json(r):
@@ -25,6 +26,7 @@ def test_sweep_cli_json_files_and_ensemble(tmp_path):
     assert r.exit_code == 0, r.output
     s = _last_json(r)
     assert s["n_dots"] == 8 and s["n_computed"] == 8
+    assert s["params"].startswith("GaAs_vogl") and s["surface"] == "hybrid20"
     sph = [d for d in s["dots"] if d["shape"] == "sphere"]
     assert [d["n_atoms"] for d in sph] == [29, 35, 59, 87]
     assert all(d["X2_eV"] > d["X1_eV"] > 0 and d["tau_rad_ns"] > 0 for d in sph)
@@ -48,6 +50,8 @@ def test_sweep_cli_json_files_and_ensemble(tmp_path):
 def test_sweep_cli_bad_input(tmp_path):
     r = runner.invoke(app, ["sweep", "--diameters", "2.5:8", "--out", str(tmp_path)])
     assert r.exit_code == 1 and "START:STOP:STEP" in r.output
+    r = runner.invoke(app, ["sweep", "--surface", "ligands", "--out", str(tmp_path)])
+    assert r.exit_code == 1 and "no-twofold-te" in r.output
     r = runner.invoke(app, ["sweep", "--shape", "cube", "--out", str(tmp_path)])
     assert r.exit_code == 1 and "unknown shape" in r.output
     r = runner.invoke(app, ["sweep", "--diameters", "1.0", "--max-memory-gb", "1e-9",

@@ -7,11 +7,14 @@ import pytest
 import xarray as xr
 
 from qdgain.errors import ParameterError
+from qdgain.materials import load_parameters
 from qdgain.optics.sweep import (
     DotSpec,
     SweepOptions,
+    build_dot,
     compute_dot,
     dot_grid,
+    dot_key,
     fit_sizing,
     parse_diameters,
     parse_shapes,
@@ -160,3 +163,18 @@ def test_failed_dot_is_reported_and_not_cached(monkeypatch, tmp_path):
     monkeypatch.setattr(drv, "compute_dot", real)
     again = run_sweep(dots, GAAS, tmp_path, n_workers=1, processes=False)
     assert again.n_cached == 1 and again.n_computed == 1 and not again.failed
+
+
+def test_surface_model_in_cache_key_and_dots():
+    # same dot, other surface model: another cache entry, and the model's own atoms
+    spec = DotSpec("sphere", 1.6)
+    keys = {dot_key(spec, SweepOptions(params="GaAs_vogl", surface=s), "h")
+            for s in ("hybrid20", "no-twofold-te")}
+    assert len(keys) == 2
+    p = load_parameters("GaAs_vogl")
+    assert build_dot(spec, p, "hybrid20").n_atoms == 87
+    assert build_dot(spec, p, "no-twofold-te").n_atoms < 87   # two-fold As removed
+    assert SweepOptions().params == "HgTe_sp3d5_soc_2nn_fit300K"
+    assert SweepOptions().surface == "no-twofold-te"
+    with pytest.raises(ParameterError, match="unknown surface model"):
+        SweepOptions(surface="ligands")

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from qdgain.convert import ev_to_nm
+from qdgain.electronic.models import DEFAULT_SURFACE, surface_model
 from qdgain.errors import ParameterError
 from qdgain.optics.sweep.spec import DotSpec, SweepOptions
 
@@ -75,11 +76,12 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
     return h_gb + _C16 * (fill * nnz_h + 40.0 * n) / 1e9
 
 
-def build_dot(spec: DotSpec, params: Any) -> Any:
-    """The nanocrystal of a dot (cation-centred, passivated)."""
+def build_dot(spec: DotSpec, params: Any, surface: str = DEFAULT_SURFACE) -> Any:
+    """The nanocrystal of a dot (cation-centred, surface model ``surface``), without H."""
     from qdgain.structure import nanocrystal
 
-    return nanocrystal(params, spec.structure_shape())
+    return nanocrystal(params, spec.structure_shape(),
+                       **surface_model(surface).structure_options())
 
 
 def check_memory(spec: DotSpec, n_atoms: int, need_GB: float, limit_GB: float) -> None:
@@ -127,20 +129,22 @@ def compute_dot(spec: DotSpec, options: SweepOptions, limit_GB: float | None = N
     dict: the record described in the module docstring (energies eV, lengths nm, τ in ns,
     integrated cross sections cm² eV, memory GB, wall time s).
     """
-    from qdgain.electronic import band_edge_states, hamiltonian
+    from qdgain.electronic import band_edge_states, dot_parameters, hamiltonian
     from qdgain.excitons import band_edge_manifolds, level_groups, solve_ci
-    from qdgain.materials import load_parameters
     from qdgain.optics.cross_section import integrated_cross_section_cm2_eV, neutral_transitions
     from qdgain.optics.dipoles import exciton_dipoles_nm, oscillator_strengths
     from qdgain.optics.lifetime import radiative_lifetime_ns
 
     t0 = time.perf_counter()
-    params = load_parameters(options.params)
-    nc = build_dot(spec, params)
+    params = dot_parameters(options.params)
+    nc = build_dot(spec, params, options.surface)
     need = memory_estimate_GB(nc, params, options)
     if limit_GB is not None:
         check_memory(spec, nc.n_atoms, need, limit_GB)
-    H = hamiltonian(nc, params, soc=options.soc)
+    # the model's passivation (qdgain.electronic.build_dot, split here so the memory check comes
+    # before the Hamiltonian is assembled)
+    H = hamiltonian(nc, params, soc=options.soc,
+                    **surface_model(options.surface).hamiltonian_options())
     states = band_edge_states(H, n_vb=max(options.n_h, 8), n_cb=options.n_e + 2,
                               method=options.method)
     cg, vg = level_groups(states)

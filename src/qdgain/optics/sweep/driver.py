@@ -150,12 +150,12 @@ def run_sweep(dots: Sequence[DotSpec], options: SweepOptions, out_dir: str | Pat
     -------
     SweepResult
     """
-    from qdgain.materials import load_parameters
+    from qdgain.electronic import dot_parameters
 
     if not dots:
         raise ParameterError("no dots to compute: give at least one shape and one diameter")
     say = log or (lambda _msg: None)
-    params = load_parameters(options.params)
+    params = dot_parameters(options.params)
     ph = params_fingerprint(params)
     cache = Path(out_dir) / "cache" if out_dir is not None else None
     n_workers = int(n_workers) if n_workers else default_workers()
@@ -175,7 +175,7 @@ def run_sweep(dots: Sequence[DotSpec], options: SweepOptions, out_dir: str | Pat
             if progress:
                 progress(rec)
             continue
-        nc = build_dot(spec, params)
+        nc = build_dot(spec, params, options.surface)
         need = memory_estimate_GB(nc, params, options)
         say(f"dot {spec.shape} {spec.diameter_nm:g} nm: {nc.n_atoms} atoms, estimated peak "
             f"memory {need:.3g} GB (limit {limit:.3g} GB)")

@@ -3,7 +3,9 @@
 A dot is (shape, diameter); the diameter of a tetrahedron is the diameter of the sphere of equal
 volume (:class:`qdgain.structure.Tetrahedron`), so both shapes share one size axis. The cache
 key of a dot is the SHA-256 of its parameter set (every value), shape, diameter and every option
-that changes its result, plus :data:`SCHEMA_VERSION` (bumped when the stored record changes).
+that changes its result (the surface model by name and content), plus :data:`SCHEMA_VERSION`
+(bumped when the stored record changes). Dots are built with the library's dot models
+(:func:`qdgain.electronic.build_dot`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from qdgain.electronic.models import DEFAULT_SURFACE, DOT_PARAMETER_SETS, surface_model
 from qdgain.errors import ParameterError
 
 __all__ = ["SHAPES", "SCHEMA_VERSION", "DotSpec", "SweepOptions", "parse_diameters",
@@ -65,7 +68,8 @@ class SweepOptions:
     Parameters
     ----------
     params : str
-        Tight-binding set name or JSON path (:func:`qdgain.materials.load_parameters`).
+        Tight-binding set name, material (its dot set, :func:`qdgain.electronic.dot_parameters`)
+        or JSON path; default the HgTe dot set (``HgTe_sp3d5_soc_2nn_fit300K``).
     n_e, n_h : int
         Minimum conduction / valence spinor states in the exciton CI; raised to complete
         multiplets that contain CB1 and VB1 + VB2.
@@ -82,9 +86,11 @@ class SweepOptions:
     max_memory_GB : float, optional
         Refuse dots whose estimated peak memory exceeds this, GB (default: half the physical
         memory divided by the number of workers). Not part of the cache key.
+    surface : str
+        Surface model of the dots (:data:`qdgain.electronic.SURFACES`).
     """
 
-    params: str = "HgTe_sp3d5_soc_2nn"
+    params: str = DOT_PARAMETER_SETS["HgTe"]
     n_e: int = 2
     n_h: int = 8
     eps_in: float = 6.8
@@ -93,8 +99,10 @@ class SweepOptions:
     method: str = "auto"
     soc: bool = True
     max_memory_GB: float | None = None
+    surface: str = DEFAULT_SURFACE
 
     def __post_init__(self) -> None:
+        surface_model(self.surface)  # unknown name: ParameterError listing the models
         if int(self.n_e) < 1 or int(self.n_h) < 1:
             raise ParameterError(f"n_e = {self.n_e}, n_h = {self.n_h}: CI basis sizes must be "
                                  ">= 1 spinor state")
@@ -111,6 +119,8 @@ class SweepOptions:
         d = asdict(self)
         d.pop("max_memory_GB")
         d.pop("params")
+        m = surface_model(self.surface)
+        d["surface"] = [m.name, m.min_anion_neighbours, repr(m.passivation_shift_eV)]
         return d
 
 

@@ -73,6 +73,7 @@ def build_table(records: list[dict[str, Any]], options: SweepOptions, params: An
                      "flag_meanings": "not_in_sweep ok refused_memory failed"})
     ds["status"] = st
     ds.attrs.update({"params": options.params, "params_name": params.name,
+                     "surface": options.surface,
                      "n_e_min": options.n_e, "n_h_min": options.n_h, "eps_in": options.eps_in,
                      "eps_out": options.eps_out, "temperature_K": options.temperature_K,
                      "method": options.method, "soc": int(options.soc),
@@ -107,7 +108,8 @@ def sweep_summary(result: Any) -> dict[str, Any]:
                 v = float(r[k])
                 row[k] = v if np.isfinite(v) else None
             rows.append(row)
-    return {"dots": rows, "n_dots": len(rows), "n_computed": result.n_computed,
+    return {"params": t.attrs.get("params_name"), "surface": t.attrs.get("surface"),
+            "dots": rows, "n_dots": len(rows), "n_computed": result.n_computed,
             "n_cached": result.n_cached, "n_workers": result.n_workers,
             "refused": list(result.refused), "failed": list(result.failed),
             "sizing_fit": {s: f.as_dict() for s, f in result.fits.items()},
