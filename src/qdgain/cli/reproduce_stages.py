@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qdgain.electronic.models import DEFAULT_SURFACE, DOT_PARAMETER_SETS, SURFACES, surface_model
 from qdgain.report.stages import Stage, StageContext, StageUnavailable
 from qdgain.units import with_units
 
-__all__ = ["build_stages", "require", "theory_stages", "DEFAULT_TB_SET", "DEFAULT_SURFACE"]
+__all__ = ["build_stages", "require", "theory_stages", "DEFAULT_TB_SET", "DEFAULT_SURFACE",
+           "SURFACES", "surface_parameters"]
 
 
 def require(module: str, *names: str, owner: str) -> Any:
@@ -100,15 +102,14 @@ def stage_tb(ctx: StageContext) -> None:
     """Tight binding of one dot: band-edge levels with degeneracies, gap, Gaussian DOS."""
     p = ctx.params
     load_parameters = require("qdgain.materials", "load_parameters", owner="materials (issue 2)")
-    nanocrystal, Sphere, Tetrahedron = require("qdgain.structure", "nanocrystal", "Sphere",
-                                               "Tetrahedron", owner="structure (issue 2)")
-    hamiltonian, band_edge_states = require("qdgain.electronic", "hamiltonian",
-                                            "band_edge_states", owner="electronic (issue 2)")
+    Sphere, Tetrahedron = require("qdgain.structure", "Sphere", "Tetrahedron",
+                                  owner="structure (issue 2)")
+    build_dot, band_edge_states = require("qdgain.electronic", "build_dot",
+                                          "band_edge_states", owner="electronic (issue 2)")
     params = load_parameters(p["set"])
     shape = (Sphere(diameter_nm=p["diameter_nm"]) if p["shape"] == "sphere"
              else Tetrahedron(equal_volume_diameter_nm=p["diameter_nm"]))
-    nc = nanocrystal(params, shape=shape, **surface_structure(p))
-    H = hamiltonian(nc, params, **surface_hamiltonian(p))
+    nc, H = build_dot(params, shape, surface=stage_surface(p))
     states = band_edge_states(H, n_vb=p["n_vb"], n_cb=p["n_cb"])
     e = np.asarray(states.energies_eV)
     is_cb = np.asarray(states.is_conduction, dtype=bool)
@@ -142,43 +143,28 @@ def stage_tb(ctx: StageContext) -> None:
                spin_orbitals_per_atom=2 * params.n_orbitals)
 
 
-#: default TB parameter set of the dot calculations (SPEC §2: the public set until a better one)
-#: TB set of the dots in ``qdgain reproduce``: our fit of the public set to the 300 K k·p targets
-#: (light electron 0.027 m0 instead of 0.041; the paper's experiments are at room temperature).
-#: The public set stays the reference of the bulk checks and of the library's own defaults.
-DEFAULT_TB_SET = "HgTe_sp3d5_soc_2nn_fit300K"
-#: surface model of the dots in ``qdgain reproduce`` (see SURFACES and docs/boundary_states.md)
-DEFAULT_SURFACE = "no-twofold-te"
-
-#: surface models of the dots (``qdgain reproduce --surface``); docs/boundary_states.md.
-#: "hybrid20": every atom with ≥ 2 neighbours kept, dangling sp3 hybrids shifted by +20 eV
-#: (the electronic layer's default). "no-twofold-te": two-fold-coordinated anions removed as
-#: well, and the dangling hybrids pushed to 1e4 eV — the projection limit of the model (levels
-#: move as V²/Δ ≈ 1e-4 eV from there to Δ → ∞) while the matrix stays well enough conditioned for
-#: 1e-8 eV residuals (1e6 eV missed them for 24 + 12 states).
-SURFACES: dict[str, dict[str, float]] = {
-    "hybrid20": {"min_anion_neighbours": 2, "passivation_shift_eV": 20.0},
-    "no-twofold-te": {"min_anion_neighbours": 3, "passivation_shift_eV": 1.0e4},
-}
+#: TB set of the dots in ``qdgain reproduce``: the library's HgTe dot set, our fit of the public
+#: set to the 300 K k·p targets (light electron 0.027 m0 instead of 0.041; the paper's
+#: experiments are at room temperature). The public set stays the reference of the bulk checks.
+DEFAULT_TB_SET = DOT_PARAMETER_SETS["HgTe"]
+# surface models (``qdgain reproduce --surface``): the library's named dot models,
+# qdgain.electronic.models.SURFACES (default "no-twofold-te": two-fold Te removed, dangling
+# hybrids projected out exactly; docs/boundary_states.md)
 
 
-def surface_parameters(surface: str) -> dict[str, float]:
-    """Stage parameters of a surface model (raises ParameterError for an unknown name)."""
-    if surface not in SURFACES:
-        from qdgain.errors import ParameterError
+def surface_parameters(surface: str) -> dict[str, Any]:
+    """Stage parameters of a surface model: its name and content, JSON-safe (part of the hash).
 
-        raise ParameterError(f"surface = {surface!r}: choose one of {sorted(SURFACES)}")
-    return dict(SURFACES[surface])
-
-
-def surface_structure(p: dict[str, Any]) -> dict[str, int]:
-    """``nanocrystal`` keywords of a stage's surface parameters (defaults: the builder's)."""
-    return {"min_anion_neighbours": int(p.get("min_anion_neighbours", 2))}
+    Raises ParameterError for an unknown name.
+    """
+    m = surface_model(surface)
+    return {"surface": m.name, "min_anion_neighbours": m.min_anion_neighbours,
+            "passivation_shift_eV": repr(float(m.passivation_shift_eV))}
 
 
-def surface_hamiltonian(p: dict[str, Any]) -> dict[str, float]:
-    """``hamiltonian`` keywords of a stage's surface parameters (defaults: the layer's)."""
-    return {"passivation_shift_eV": float(p.get("passivation_shift_eV", 20.0))}
+def stage_surface(p: dict[str, Any]) -> Any:
+    """The :class:`~qdgain.electronic.SurfaceModel` of a stage's parameters."""
+    return surface_model(p["surface"])
 
 
 

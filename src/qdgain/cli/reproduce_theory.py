@@ -15,13 +15,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from qdgain.cli.reproduce_stages import (
-    require,
-    surface_hamiltonian,
-    surface_parameters,
-    surface_structure,
-)
+from qdgain.cli.reproduce_stages import require, stage_surface, surface_parameters
 from qdgain.constants import HC_EV_NM
+from qdgain.electronic.models import DEFAULT_SURFACE
 from qdgain.errors import ParameterError
 from qdgain.report.stages import Stage, StageContext
 from qdgain.units import with_units
@@ -109,12 +105,11 @@ def stage_dielectric(ctx: StageContext) -> None:
     dielectric_constant = require("qdgain.optics", "dielectric_constant",
                                   owner="optics (issue 3)")
     load_parameters = require("qdgain.materials", "load_parameters", owner="materials")
-    nanocrystal, Sphere = require("qdgain.structure", "nanocrystal", "Sphere", owner="structure")
-    hamiltonian = require("qdgain.electronic", "hamiltonian", owner="electronic (issue 2)")
+    Sphere = require("qdgain.structure", "Sphere", owner="structure")
+    build_dot = require("qdgain.electronic", "build_dot", owner="electronic (issue 2)")
     params = load_parameters(p["set"])
-    nc = nanocrystal(params, shape=Sphere(diameter_nm=p["diameter_nm"]),
-                     **surface_structure(p))
-    ham = hamiltonian(nc, params, soc=p["soc"], **surface_hamiltonian(p))
+    _, ham = build_dot(params, Sphere(diameter_nm=p["diameter_nm"]), surface=stage_surface(p),
+                       soc=p["soc"])
     res = dielectric_constant(ham, None, field_V_nm=p["field_V_nm"],
                               lattice_constant_nm=params.lattice_constant_nm)
     ctx.record(eps_in=res.eps_in, diameter_nm=p["diameter_nm"], soc=int(p["soc"]),
@@ -223,7 +218,7 @@ def stage_gain_model(ctx: StageContext) -> None:
 
 
 def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn_fit300K",
-                  spectra: str = "tb-ci", surface: str = "no-twofold-te") -> list[Stage]:
+                  spectra: str = "tb-ci", surface: str = DEFAULT_SURFACE) -> list[Stage]:
     """CI/optics, ε_in and the gain model."""
     code_ex = ("qdgain.electronic", "qdgain.excitons", "qdgain.optics")
     return [
