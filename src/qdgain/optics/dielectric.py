@@ -229,18 +229,24 @@ def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: 
                             spin_degeneracy=g)
 
 
-def dielectric_vs_diameter(diameters_nm: list[float], material: str = "HgTe", *,
-                           soc: bool = False, **kw: Any) -> list[DielectricResult]:
+def dielectric_vs_diameter(diameters_nm: list[float], material: Any = "HgTe", *,
+                           soc: bool = False, structure_kw: dict[str, Any] | None = None,
+                           hamiltonian_kw: dict[str, Any] | None = None,
+                           **kw: Any) -> list[DielectricResult]:
     """ε_in(d) for spheres of the given diameters (nm); ``soc=False`` uses the spin block.
 
     Parameters
     ----------
     diameters_nm : list of float
         Sphere diameters, nm (> 0).
-    material : str
-        Material / parameter-set name for :func:`qdgain.structure.nanocrystal`.
+    material : str or TBParameters
+        Material / parameter-set name or a loaded set, for
+        :func:`qdgain.structure.nanocrystal` and :func:`qdgain.electronic.hamiltonian`.
     soc : bool
         Spin–orbit coupling in the Hamiltonian (16× costlier diagonalisation).
+    structure_kw, hamiltonian_kw : dict, optional
+        Surface model keywords of the builder and the Hamiltonian (e.g. the reproduce model:
+        ``{"min_anion_neighbours": 3}`` and ``{"passivation_shift_eV": 1e4}``).
     **kw
         Passed to :func:`dielectric_constant`.
     """
@@ -251,6 +257,7 @@ def dielectric_vs_diameter(diameters_nm: list[float], material: str = "HgTe", *,
     for d in diameters_nm:
         if not d > 0:
             raise ParameterError(f"diameter {d} nm: diameters must be > 0")
-        nc = nanocrystal(material, Sphere(diameter_nm=float(d)))
-        out.append(dielectric_constant(hamiltonian(nc, soc=soc), **kw))
+        nc = nanocrystal(material, Sphere(diameter_nm=float(d)), **(structure_kw or {}))
+        ham = hamiltonian(nc, material, soc=soc, **(hamiltonian_kw or {}))
+        out.append(dielectric_constant(ham, **kw))
     return out
