@@ -1,5 +1,8 @@
 """Real HgTe dots for physics tests: band-edge states cached on disk (pytest cache dir).
 
+Dots use the library's default model (:func:`qdgain.electronic.build_dot`: 300 K fitted set,
+two-fold Te removed, dangling hybrids projected out; docs/boundary_states.md).
+
 The 3.5 nm sphere costs minutes on a 2-core box; its States are written once to
 ``.pytest_cache/d/qdgain-hgte/`` keyed by the Hamiltonian's content hash, so a changed parameter
 set or builder invalidates the cache automatically. Shared by the electronic, excitons and optics
@@ -12,8 +15,8 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 
-from qdgain.electronic import band_edge_states, hamiltonian, load_states, save_states
-from qdgain.structure import Sphere, nanocrystal
+from qdgain.electronic import band_edge_states, build_dot, load_states, save_states
+from qdgain.structure import Sphere
 
 _MEMO: dict = {}
 
@@ -24,8 +27,7 @@ def hgte_dot(cache_dir: Path | None, diameter_nm: float, n_vb: int = 24, n_cb: i
     key = (diameter_nm, n_vb, n_cb, soc)
     if key in _MEMO:
         return _MEMO[key]
-    nc = nanocrystal("HgTe", Sphere(diameter_nm=diameter_nm))
-    H = hamiltonian(nc, soc=soc)
+    nc, H = build_dot("HgTe", Sphere(diameter_nm=diameter_nm), soc=soc)
     path = None
     if cache_dir is not None:
         path = Path(cache_dir) / f"HgTe_{diameter_nm}nm_{n_vb}_{n_cb}_{H.content_hash[:16]}.nc"

@@ -1,5 +1,10 @@
-"""Band-edge physics of HgTe spheres with the default public set (slow: sparse solves of
-11,826+ spin-orbitals; the 3.5 nm result is computed once per session in ``dot35``)."""
+"""Band-edge physics of HgTe spheres with the library's default dot model (slow: sparse solves of
+10,000+ spin-orbitals; the 3.5 nm result is computed once per session in ``dot35``).
+
+Default model (:mod:`qdgain.electronic.models`): 300 K fitted set, two-fold Te removed, dangling
+hybrids projected out — chosen after the public set gave a 0.150 eV gap at 3.5 nm
+(docs/boundary_states.md), so the gap window below checks consistency, not a prediction.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ def test_35nm_cb1_twofold_and_isolated(dot35):
     _, _, st = dot35
     cb = st.band_levels("CB")
     assert cb[0].degeneracy == 2
-    # "much more than kT": CB1–CB2 above 4 kT(300 K) = 0.10 eV (measured: 0.36 eV)
+    # "much more than kT": CB1–CB2 above 4 kT(300 K) = 0.10 eV (measured: 0.40 eV)
     assert cb[1].energy_eV - cb[0].energy_eV > 4 * KT_300K_EV
 
 
@@ -33,26 +38,25 @@ def test_35nm_vb1_vb2_fourfold(dot35):
 
 def test_35nm_no_state_in_gap(dot35):
     nc, H, st = dot35
-    # Sylvester count at mid-gap = bond-counted valence states, and no band-edge state is a
-    # dangling-bond state (< 5 % weight on dangling hybrids; bare-surface states carry 25-55 %)
+    # Sylvester count at mid-gap = bond-counted valence states (the parked projected hybrids sit
+    # far above, at the Te d on-site energy), and no band-edge state is a dangling-bond state
+    # (< 5 % weight on dangling hybrids; bare-surface states carry 25-55 %, projected ones 0)
     assert inertia(H, 0.5 * (st.homo_eV + st.lumo_eV)) == H.n_valence
     assert dangling_hybrid_weight(nc, H, st.vectors).max() < 0.05
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "default public set HgTe_sp3d5_soc_2nn: 3.5 nm gap = 0.150 eV (CB1 is an s-like Hg state "
-    "whose energy depends on the surface boundary condition; see the issue-2 report)"))
 def test_35nm_gap_in_window(dot35):
+    # SPEC window 0.8–1.3 eV (measured 1.038 eV; the public set with hybrid20 gives 0.150 eV)
     _, _, st = dot35
     assert 0.8 <= st.gap_eV <= 1.3
 
 
 @pytest.mark.heavy
-@pytest.mark.xfail(strict=True, reason=(
-    "default public set: gap 0.369 eV at 2.5 nm, 0.474 eV at 3.0 nm, 0.150 eV at 3.5 nm — not "
-    "monotonic (the s-like CB1 follows the surface, see the issue-2 report)"))
 def test_gap_falls_with_size(dot35):
-    # evenly spaced sizes; 3.5 nm is the cached session result (6 nm is a benchmark, not a test)
+    # evenly spaced sizes; 3.5 nm is the cached session result (6 nm is a benchmark, not a test).
+    # Default model: 1.553, 1.084, 1.038 eV (239, 377, 597 atoms). The public set with hybrid20
+    # gave 0.369, 0.474, 0.150 eV (not monotonic). Finer steps are not monotonic either
+    # (2.2 nm: 1.518 eV < 2.5 nm; docs/boundary_states.md §4), so this checks the trend only.
     ds = size_sweep([2.5, 3.0])
     gaps = np.append(ds.gap.values, dot35[2].gap_eV)
     assert np.all(np.diff(gaps) < 0), gaps
