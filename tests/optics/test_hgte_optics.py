@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qdgain.electronic import band_edge_states, hamiltonian
+from qdgain.electronic import hamiltonian
 from qdgain.excitons import coulomb_kernel, solve_charged, solve_ci
-from qdgain.materials import load_parameters
 from qdgain.optics import (
     charged_transitions,
     cross_section_cm2,
@@ -27,7 +26,6 @@ from tests._hgte import hgte_dot
 
 EPS_IN_PAPER = 6.8
 MU_I_PAPER_CM1 = 4.84e5  # SPEC §3, intrinsic absorption at 400 nm
-REPRO_SET = "HgTe_sp3d5_soc_2nn_fit300K"  # parameter set of the reproduce model
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +72,9 @@ def test_intraband_hole_stronger_than_electron_2nm(dot2):
 
 
 def _repro_eps(diameters_nm):
-    """ε_in of spheres of the reproduce model (fitted 300 K set, two-fold Te trimmed, dangling
-    hybrids projected by a 1e4 eV shift; docs/boundary_states.md), spin-free block."""
-    res = dielectric_vs_diameter(diameters_nm, REPRO_SET, structure_kw={"min_anion_neighbours": 3},
-                                 hamiltonian_kw={"passivation_shift_eV": 1e4})
-    return [r.eps_in for r in res]
+    """ε_in of spheres of the default dot model (= the reproduce model: fitted 300 K set,
+    two-fold Te removed, dangling hybrids projected out; docs/boundary_states.md), spin-free."""
+    return [r.eps_in for r in dielectric_vs_diameter(diameters_nm, "HgTe")]
 
 
 @pytest.mark.slow
@@ -137,17 +133,15 @@ def test_high_energy_sigma_per_volume_vs_mu_i():
     assert 0.5 <= ratio <= 2.0, f"sigma/V / mu_i = {ratio:.3f}"
 
 
-@pytest.mark.heavy
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "reproduce model (fitted 300 K set, no-twofold-te): tau_rad = 549 ns. Not an optics defect "
+    "default dot model (= reproduce model), 3.5 nm: tau_rad = 547 ns. Not an optics defect "
     "(docs/optics_checks.md): the rate formula, the Boltzmann manifold (16 states within 5 kT, "
     "3 of 8 bright per manifold) and the TB velocity (bulk E_P = 18.6 eV, the set's k·p target) "
     "check out; the TB band-edge states carry sum f(X1+X2) = 2.7, ~1/9 of the two-band Kane "
     "estimate (4/3) E_P / hbar omega = 25: CB1 couples mainly to deeper hole states"))
-def test_tau_rad_35nm():
-    params = load_parameters(REPRO_SET)
-    nc = nanocrystal(params, Sphere(diameter_nm=3.5), min_anion_neighbours=3)
-    states = band_edge_states(hamiltonian(nc, params, passivation_shift_eV=1e4), n_vb=24, n_cb=8)
+def test_tau_rad_35nm(dot35):
+    _, _, states = dot35
     tr = neutral_transitions(solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24), states)
     tau = radiative_lifetime_ns(tr, 300.0)
     assert 10.0 <= tau <= 200.0, f"tau_rad = {tau:.3g} ns (measured 35 and 75 ns)"

@@ -230,34 +230,35 @@ def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: 
 
 
 def dielectric_vs_diameter(diameters_nm: list[float], material: Any = "HgTe", *,
-                           soc: bool = False, structure_kw: dict[str, Any] | None = None,
-                           hamiltonian_kw: dict[str, Any] | None = None,
+                           soc: bool = False, surface: Any = None,
                            **kw: Any) -> list[DielectricResult]:
     """ε_in(d) for spheres of the given diameters (nm); ``soc=False`` uses the spin block.
+
+    Dots come from :func:`qdgain.electronic.build_dot` (the library's dot model: for HgTe the
+    fitted 300 K set, two-fold Te removed, dangling hybrids projected out).
 
     Parameters
     ----------
     diameters_nm : list of float
         Sphere diameters, nm (> 0).
     material : str or TBParameters
-        Material / parameter-set name or a loaded set, for
-        :func:`qdgain.structure.nanocrystal` and :func:`qdgain.electronic.hamiltonian`.
+        Material (its dot parameter set), set name or a loaded set.
     soc : bool
         Spin–orbit coupling in the Hamiltonian (16× costlier diagonalisation).
-    structure_kw, hamiltonian_kw : dict, optional
-        Surface model keywords of the builder and the Hamiltonian (e.g. the reproduce model:
-        ``{"min_anion_neighbours": 3}`` and ``{"passivation_shift_eV": 1e4}``).
+    surface : str or SurfaceModel, optional
+        Surface model (:data:`qdgain.electronic.SURFACES`; default the library's).
     **kw
         Passed to :func:`dielectric_constant`.
     """
-    from qdgain.electronic import hamiltonian
-    from qdgain.structure import Sphere, nanocrystal
+    from qdgain.electronic import build_dot
+    from qdgain.structure import Sphere
 
+    opts = {} if surface is None else {"surface": surface}
     out = []
     for d in diameters_nm:
         if not d > 0:
             raise ParameterError(f"diameter {d} nm: diameters must be > 0")
-        nc = nanocrystal(material, Sphere(diameter_nm=float(d)), **(structure_kw or {}))
-        ham = hamiltonian(nc, material, soc=soc, **(hamiltonian_kw or {}))
-        out.append(dielectric_constant(ham, **kw))
+        nc, ham = build_dot(material, Sphere(diameter_nm=float(d)), soc=soc, **opts)
+        out.append(dielectric_constant(ham, **{"lattice_constant_nm": nc.lattice_constant_nm,
+                                               **kw}))
     return out
