@@ -72,7 +72,7 @@ def test_shape_mixture_adds_the_shape_splitting():
 
 
 def test_real_sweep_ensemble_is_wider():
-    opts = SweepOptions(params="GaAs_vogl", eps_in=10.9)
+    opts = SweepOptions(params="GaAs_vogl", eps_in=10.9, surface="hybrid20")  # 1.0 nm: 29 atoms
     recs = [dict(compute_dot(DotSpec("sphere", d), opts), status="ok")
             for d in (1.0, 1.2, 1.4, 1.6)]
     t = build_table(recs, opts, load_parameters("GaAs_vogl"))

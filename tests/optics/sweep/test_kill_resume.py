@@ -34,7 +34,7 @@ def test_kill_and_resume(gaas_sweep, tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-c", _CHILD, "sweep", "--params", "GaAs_vogl", "--eps-in", "10.9",
            "--shape", "sphere", "--diameters", DIAMETERS, "--workers", "1", "--threads",
-           "--out", str(out), "--json"]
+           "--surface", "hybrid20", "--out", str(out), "--json"]  # GAAS's surface model
     env = dict(os.environ, OMP_NUM_THREADS="1")
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -94,12 +94,12 @@ def test_resume_from_cache_and_untrusted_files(gaas_sweep, tmp_path):
 
 def test_memory_refusal():
     dots = dot_grid(["sphere"], np.array([1.0, 1.45]))   # 29 and 59 atoms
-    opts = SweepOptions(params="GaAs_vogl", eps_in=10.9, max_memory_GB=1e-9)
+    opts = SweepOptions(params="GaAs_vogl", eps_in=10.9, max_memory_GB=1e-9, surface="hybrid20")
     with pytest.raises(ParameterError, match="every dot was refused.*estimated peak memory"):
         run_sweep(dots, opts, None, n_workers=1, processes=False)
     # a limit between the two estimates refuses only the bigger dot, with its estimate
     lines: list[str] = []
-    mid = SweepOptions(params="GaAs_vogl", eps_in=10.9, max_memory_GB=0.01)
+    mid = SweepOptions(params="GaAs_vogl", eps_in=10.9, max_memory_GB=0.01, surface="hybrid20")
     res = run_sweep(dots, mid, None, n_workers=1, processes=False, log=lines.append)
     assert list(res.table["status"].values[0]) == [0, 1]
     assert len(res.refused) == 1 and "59 atoms" in res.refused[0] and "GB" in res.refused[0]
