@@ -10,6 +10,7 @@ from qdgain.electronic.hamiltonian import (
     hamiltonian,
     valence_state_count,
 )
+from qdgain.electronic.krylov import KrylovResult, kramers_block_krylov
 from qdgain.electronic.memory import (
     MemoryEstimate,
     atoms_in_sphere,
@@ -27,6 +28,7 @@ from qdgain.electronic.models import (
     dot_parameters,
     surface_model,
 )
+from qdgain.electronic.ordering import atom_graph, basis_permutation, nested_dissection
 from qdgain.electronic.solvers import (
     DENSE_MAX_BASIS,
     METHODS,
@@ -69,6 +71,11 @@ __all__ = [
     "density_of_states",
     "save_states",
     "load_states",
+    "KrylovResult",
+    "kramers_block_krylov",
+    "atom_graph",
+    "nested_dissection",
+    "basis_permutation",
     "DotResult",
     "solve_dot",
     "size_sweep",

@@ -27,7 +27,7 @@ import numpy as np
 from qdgain.constants import BOHR_M, HBAR2_2M_EV_NM2
 from qdgain.errors import ParameterError
 
-__all__ = ["EPMFormFactors", "COHEN_BERGSTRESSER_1966", "epm_bands", "RYDBERG_EV"]
+__all__ = ["EPMFormFactors", "COHEN_BERGSTRESSER_1966", "epm_bands"]
 
 #: Rydberg energy (eV), ħ²/(2 m0 a_B²)
 RYDBERG_EV = HBAR2_2M_EV_NM2 / (BOHR_M * 1e9) ** 2
