@@ -56,7 +56,7 @@ def main() -> None:
     ap.add_argument("--diameters", default="2.5:6:0.318", help="12 sizes 2.5–5.998 nm by default")
     ap.add_argument("--shape", default="sphere")
     ap.add_argument("--workers", default="2", help="comma-separated worker counts, e.g. 1,2")
-    ap.add_argument("--params", default="HgTe_sp3d5_soc_2nn")
+    ap.add_argument("--params", default="HgTe", help="set or material (HgTe: its dot set)")
     ap.add_argument("--max-memory-gb", type=float, default=None)
     a = ap.parse_args()
     print(json.dumps({"machine": platform.machine(), "nproc": os.cpu_count(),

@@ -6,10 +6,10 @@ Model (bytes; n = spin-orbitals, nnz = stored entries of H, k = states asked for
   plus the COO → CSR assembly peak of :func:`qdgain.electronic.estimate_memory_GB`
   (transient, before any solver runs);
 * ``dense``: the dense matrix and LAPACK workspace, 16 n² × 3;
-* ``shift-invert``: the LU factor, 20 nnz × fill with the fill ratio of SuperLU
-  (symmetric MMD ordering) fitted to the factorisations measured on this project's HgTe
-  spheres, fill ≈ 14.7 (n / 2214)^0.57 (14.7 at 2 nm, 37.8 at 3.5 nm), plus ARPACK's 2k + 1
-  Lanczos vectors;
+* ``shift-invert``: the LU factor, 20 nnz × fill with the fill ratio of SuperLU (geometric
+  nested-dissection order) fitted to the factorisations measured on this project's HgTe
+  spheres, fill ≈ 14.3 (n / 4302)^0.56 (14.3 at 2.5 nm, 25.8 at 3.5 nm, 36.5 at 4.5 nm), × 2
+  for SuperLU's working peak, plus the block-Krylov basis and H times it (2 × (4k + 64));
 * ``chebyshev``: the block-operator tables (≈ 5 % of CSR), ARPACK's ncv = 2(k + guard) + 1
   vectors, four filter vectors, and the polishing/Ritz blocks (≈ 8 blocks of 2(k + guard)
   vectors).
@@ -29,7 +29,12 @@ __all__ = ["MemoryEstimate", "estimate_memory", "atoms_in_sphere", "check_fits",
 
 # measured on HgTe sp3d5 + SOC spheres (n_orbitals = 9, 1st + 2nd neighbours): nnz per row
 _NNZ_PER_ROW_HGTE = 78.0
-_FILL_REF, _FILL_N_REF, _FILL_EXP = 14.7, 2214.0, 0.57
+# fill of the nested-dissection SuperLU factor (qdgain.electronic.ordering), default dot model:
+# 2.5 / 3.0 / 3.5 / 4.5 nm (n = 4302 / 6786 / 10746 / 23238) → 14.3 / 19.9 / 25.8 / 36.5
+_FILL_REF, _FILL_N_REF, _FILL_EXP = 14.3, 4302.0, 0.56
+#: SuperLU's working storage during the factorisation over the final factor (measured peak RSS
+#: 3.3 GB at 4.5 nm for a 1.4 GB factor, H and the Krylov basis included)
+_FACTOR_PEAK = 2.0
 _COO_BYTES = 72       # per stored entry during assembly (hamiltonian._BYTES_PER_ENTRY)
 
 
@@ -92,7 +97,9 @@ def estimate_memory(n_basis: int, method: str, *, n_states: int = 32, nnz: int |
         solver = 3 * 16.0 * n * n
     elif method == "shift-invert":
         fill = _FILL_REF * (n / _FILL_N_REF) ** _FILL_EXP
-        solver = 20.0 * nnz * fill + 16.0 * n * (2 * k + 1)
+        # factor (value + row index per entry) with its working peak, and the Θ-closed Krylov
+        # basis with H applied to it (2 × ~4k vectors)
+        solver = _FACTOR_PEAK * 20.0 * nnz * fill + 2 * 16.0 * n * (4 * k + 64)
     else:
         solver = 0.05 * matrix + 16.0 * n * ((2 * k + 1) + 4 + 8 * k)
     return MemoryEstimate(method=method, n_basis=n, nnz=nnz, assembly_GB=_COO_BYTES * nnz / 1e9,
