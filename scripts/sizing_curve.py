@@ -250,6 +250,27 @@ def _source_label(key: str) -> str:
     return "ref. paper" if key == "paper" else f"{head.capitalize()} {key[len(head):]}".strip()
 
 
+def experiment_markdown(exp: Any) -> str:
+    """Table of the experimental points with their full sources (from the loader's attrs)."""
+    src = json.loads(exp.attrs["sources"])
+    lines = ["| d (nm) | quantity | λ (nm) | E (eV) | approximate / derived | T (K) | source "
+             "(how the size was measured) |", "|---|---|---|---|---|---|---|"]
+    for i in range(exp.sizes["point"]):
+        d, err = float(exp["diameter_nm"][i]), float(exp["diameter_error_nm"][i])
+        t = float(exp["temperature_K"][i])
+        key = str(exp["source"][i].item())
+        info = src.get(key, {})
+        doi = f", doi {info['doi']}" if info.get("doi") else ""
+        lines.append(
+            f"| {d:g}{'' if math.isnan(err) else f' ± {err:g}'} | {exp['quantity'][i].item()} | "
+            f"{float(exp['wavelength_nm'][i]):.0f} | {float(exp['energy_eV'][i]):.3f} | "
+            f"{'yes' if bool(exp['approximate'][i]) else 'no'} / "
+            f"{'yes' if bool(exp['derived'][i]) else 'no'} | {'—' if math.isnan(t) else f'{t:g}'}"
+            f" | `{key}`: {info.get('citation', key)}{doi} "
+            f"(size: {info.get('diameter_method', '?')}) |")
+    return "\n".join(lines) + "\n"
+
+
 def _marker(quantity: str) -> tuple[str, str]:
     q = quantity.lower()
     if q.startswith("pl"):
@@ -298,10 +319,19 @@ def plot(rows: Sequence[Row], fit: dict[str, Any], exp: Any, path: str | os.Path
                     mfc="none" if bool(exp["approximate"][i]) else "k", ms=8, capsize=2,
                     label=None if kind in seen else f"experiment: {kind}")
         seen.add(kind)
-        notes.setdefault((d, round(e, 4)), []).append(_source_label(str(exp["source"][i].item())))
-    for (d, e), labels in notes.items():
-        ax.annotate("\n".join(labels), (d, e), xytext=(6, 3), textcoords="offset points",
-                    fontsize=7, va="bottom")
+        notes.setdefault((d, str(exp["source"][i].item())), []).append((e, kind))
+    # one label per (diameter, source), above its highest point; PL-only labels to the left
+    by_point: dict[tuple[float, float], list[str]] = {}
+    for (d, src), pts in notes.items():
+        by_point.setdefault((d, max(e for e, _ in pts)), []).append(
+            _source_label(src) + ("" if len(pts) == 1 else " (PL, abs.)"))
+    for (d, e), labels in by_point.items():
+        left = all(k == "PL peak" for (dd, _), pts in notes.items() if dd == d for _, k in pts)
+        ax.annotate("\n".join(labels), (d, e), xytext=(-6 if left else 6, 4),
+                    textcoords="offset points", fontsize=7, va="bottom",
+                    ha="right" if left else "left")
+    ax.plot([X1_REF["d"]], [X1_REF["X1"]], "D", color=colors["HgTe_sp3d5_soc_2nn_fit300K"],
+            ms=6, label="X1 (CI), fit 300 K, qdgain reproduce")
     ax.set_xlabel("sphere diameter (nm)")
     ax.set_ylabel("energy (eV)")
     ax.set_xlim(2.0, d_max_nm)
@@ -310,9 +340,10 @@ def plot(rows: Sequence[Row], fit: dict[str, Any], exp: Any, path: str | os.Path
                                                   lambda lam: ev_to_nm(np.clip(lam, 1e-3, None))))
     sec.set_ylabel("wavelength hc/E (nm)")
     sec.set_yticks([800, 1000, 1250, 1500, 2000, 3000, 5000])
-    ax.text(0.98, 0.97, (f"CB1 − VB1 is a quasi-particle gap: X1 lies ≈ 0.07–0.1 eV lower after "
-                         f"CI\n(default model, {X1_REF['d']} nm: X1 = {X1_REF['X1']} eV, gap "
-                         f"{X1_REF['gap']} eV). PL lies ≈ 0.12 eV below absorption.\n"
+    ax.text(0.98, 0.97, (f"CB1 − VB1 is a quasi-particle gap: X1 lies ≈ 0.07–0.12 eV lower "
+                         f"after CI\n(default model, {X1_REF['d']} nm: X1 = {X1_REF['X1']} eV, gap "
+                         f"{X1_REF['gap']} eV; ◇ = X1 computed here).\n"
+                         "PL lies ≈ 0.12 eV below the absorption peak.\n"
                          "Open experimental markers: approximate range endpoints. "
                          "Dotted: sizing fit, extrapolated."),
             transform=ax.transAxes, ha="right", va="top", fontsize=7,
@@ -366,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         raise ParameterError(f"no usable rows in {', '.join(a.rows)}")
     exp = experimental_sizing("HgTe")
     fit = fits(rows)
-    md = markdown(rows, fit, comparison(rows, exp))
+    md = markdown(rows, fit, comparison(rows, exp)) + "\n" + experiment_markdown(exp)
     if a.png:
         plot(rows, fit, exp, a.png)
     if a.table:
