@@ -6,10 +6,11 @@ Model (bytes; n = spin-orbitals, nnz = stored entries of H, k = states asked for
   plus the COO → CSR assembly peak of :func:`qdgain.electronic.estimate_memory_GB`
   (transient, before any solver runs);
 * ``dense``: the dense matrix and LAPACK workspace, 16 n² × 3;
-* ``shift-invert``: the LU factor, 20 nnz × fill with the fill ratio of SuperLU (geometric
-  nested-dissection order) fitted to the factorisations measured on this project's HgTe
-  spheres, fill ≈ 14.3 (n / 4302)^0.56 (14.3 at 2.5 nm, 25.8 at 3.5 nm, 36.5 at 4.5 nm), × 2
-  for SuperLU's working peak, plus the block-Krylov basis and H times it (2 × (4k + 64));
+* ``shift-invert``: the multifrontal LDLᴴ factor on the nested-dissection tree, 16 nnz × fill
+  with the fill fitted to the factorisations measured on this project's HgTe spheres,
+  fill ≈ 7.7 (n / 4302)^0.5 (7.7 at 2.5 nm, 12.5 at 3.5 nm, 17.9 at 4.5 nm), × 2.5 for the
+  frontal matrices and pending updates, plus the block-Krylov basis and H times it
+  (2 × (4k + 64));
 * ``chebyshev``: the block-operator tables (≈ 5 % of CSR), ARPACK's ncv = 2(k + guard) + 1
   vectors, four filter vectors, and the polishing/Ritz blocks (≈ 8 blocks of 2(k + guard)
   vectors).
@@ -29,12 +30,14 @@ __all__ = ["MemoryEstimate", "estimate_memory", "atoms_in_sphere", "check_fits",
 
 # measured on HgTe sp3d5 + SOC spheres (n_orbitals = 9, 1st + 2nd neighbours): nnz per row
 _NNZ_PER_ROW_HGTE = 78.0
-# fill of the nested-dissection SuperLU factor (qdgain.electronic.ordering), default dot model:
-# 2.5 / 3.0 / 3.5 / 4.5 nm (n = 4302 / 6786 / 10746 / 23238) → 14.3 / 19.9 / 25.8 / 36.5
-_FILL_REF, _FILL_N_REF, _FILL_EXP = 14.3, 4302.0, 0.56
-#: SuperLU's working storage during the factorisation over the final factor (measured peak RSS
-#: 3.3 GB at 4.5 nm for a 1.4 GB factor, H and the Krylov basis included)
-_FACTOR_PEAK = 2.0
+# stored entries / nnz(H) of the multifrontal LDLᴴ (qdgain.electronic.multifrontal) on the
+# nested-dissection tree, default dot model: 2.5 / 3.5 / 4.5 nm (n = 4302 / 10746 / 23238)
+# → 7.69 / 12.52 / 17.87
+_FILL_REF, _FILL_N_REF, _FILL_EXP = 7.7, 4302.0, 0.50
+#: peak over the stored factor: the frontal matrices and pending Schur updates of the
+#: factorisation (measured rise of the peak RSS: 0.16 / 0.49 / 1.40 GB for factors of
+#: 0.04 / 0.18 / 0.57 GB at 2.5 / 3.5 / 4.5 nm)
+_FACTOR_PEAK = 2.5
 _COO_BYTES = 72       # per stored entry during assembly (hamiltonian._BYTES_PER_ENTRY)
 
 
@@ -97,9 +100,9 @@ def estimate_memory(n_basis: int, method: str, *, n_states: int = 32, nnz: int |
         solver = 3 * 16.0 * n * n
     elif method == "shift-invert":
         fill = _FILL_REF * (n / _FILL_N_REF) ** _FILL_EXP
-        # factor (value + row index per entry) with its working peak, and the Θ-closed Krylov
-        # basis with H applied to it (2 × ~4k vectors)
-        solver = _FACTOR_PEAK * 20.0 * nnz * fill + 2 * 16.0 * n * (4 * k + 64)
+        # dense factor blocks (16 B per entry) with the fronts' working peak, and the Θ-closed
+        # Krylov basis with H applied to it (2 × ~4k vectors)
+        solver = _FACTOR_PEAK * 16.0 * nnz * fill + 2 * 16.0 * n * (4 * k + 64)
     else:
         solver = 0.05 * matrix + 16.0 * n * ((2 * k + 1) + 4 + 8 * k)
     return MemoryEstimate(method=method, n_basis=n, nnz=nnz, assembly_GB=_COO_BYTES * nnz / 1e9,

@@ -15,12 +15,15 @@ this order (``permc_spec="NATURAL"`` on the permuted matrix); one solve 69 → 4
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
 from qdgain.errors import ParameterError
 
-__all__ = ["atom_graph", "nested_dissection", "basis_permutation"]
+__all__ = ["atom_graph", "nested_dissection", "basis_permutation", "dissection_tree",
+           "DissectionTree"]
 
 #: atoms per leaf: below this a block is ordered as it comes (measured: 2–8 give the same fill)
 LEAF_ATOMS = 4
@@ -41,9 +44,33 @@ def atom_graph(matrix: sp.spmatrix, n_atoms: int) -> sp.csr_matrix:
     return g
 
 
-def nested_dissection(positions_nm: np.ndarray, graph: sp.csr_matrix,
-                      leaf: int = LEAF_ATOMS) -> np.ndarray:
-    """Atom order (permutation of ``range(N)``) by recursive coordinate bisection.
+@dataclass(frozen=True, slots=True)
+class DissectionTree:
+    """Elimination tree of a nested dissection, nodes in postorder (children before parents).
+
+    Attributes
+    ----------
+    atoms : tuple of ndarray
+        Atoms eliminated at each node (a leaf block or a separator; may be empty).
+    parent : ndarray of int
+        Parent node of each node (−1 for the root).
+    """
+
+    atoms: tuple[np.ndarray, ...]
+    parent: np.ndarray
+
+    @property
+    def order(self) -> np.ndarray:
+        """Atom elimination order (postorder concatenation of the nodes' atoms)."""
+        return np.concatenate(self.atoms) if self.atoms else np.zeros(0, dtype=np.int64)
+
+
+def dissection_tree(positions_nm: np.ndarray, graph: sp.csr_matrix,
+                    leaf: int = LEAF_ATOMS) -> DissectionTree:
+    """Nested dissection by recursive coordinate bisection, as an elimination tree.
+
+    Each split cuts at the median along the axis (x, y or z) giving the smallest separator; the
+    separator is the boundary layer of one half (atoms coupled to the other half).
 
     Parameters
     ----------
@@ -60,7 +87,8 @@ def nested_dissection(positions_nm: np.ndarray, graph: sp.csr_matrix,
         raise ParameterError(f"graph shape {graph.shape} does not match {n_atoms} atoms")
     mark = np.zeros(n_atoms, dtype=np.int64)
     tag = [0]
-    pieces: list[np.ndarray] = []
+    nodes: list[np.ndarray] = []
+    parents: list[int] = []
 
     def boundary(side: np.ndarray, other: np.ndarray) -> np.ndarray:
         # atoms of `side` with a neighbour in `other` (marked with the current tag)
@@ -74,10 +102,12 @@ def nested_dissection(positions_nm: np.ndarray, graph: sp.csr_matrix,
         counts = np.add.reduceat(np.append(hit, 0), rows.indptr[:-1])
         return (np.diff(rows.indptr) > 0) & (counts > 0)
 
-    def split(idx: np.ndarray) -> None:
+    def split(idx: np.ndarray) -> int:
+        """Order the atoms `idx`; return the index of the subtree's root node."""
         if len(idx) <= leaf:
-            pieces.append(idx)
-            return
+            nodes.append(idx)
+            parents.append(-1)
+            return len(nodes) - 1
         p = pos[idx]
         half = len(idx) // 2
         best = None
@@ -92,15 +122,24 @@ def nested_dissection(positions_nm: np.ndarray, graph: sp.csr_matrix,
             if best is None or cand[0] < best[0]:
                 best = cand
         _, sep, left, right = best
-        split(left)
-        split(right)
-        pieces.append(sep)
+        kids = [split(part) for part in (left, right) if len(part)]
+        nodes.append(sep)
+        parents.append(-1)
+        for k in kids:
+            parents[k] = len(nodes) - 1
+        return len(nodes) - 1
 
     split(np.arange(n_atoms))
-    out = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
-    if len(out) != n_atoms:  # pragma: no cover - guards the recursion above
+    tree = DissectionTree(atoms=tuple(nodes), parent=np.asarray(parents, dtype=np.int64))
+    if len(tree.order) != n_atoms:  # pragma: no cover - guards the recursion above
         raise ParameterError("nested dissection lost atoms")
-    return out
+    return tree
+
+
+def nested_dissection(positions_nm: np.ndarray, graph: sp.csr_matrix,
+                      leaf: int = LEAF_ATOMS) -> np.ndarray:
+    """Atom order (permutation of ``range(N)``) of :func:`dissection_tree`: separators last."""
+    return dissection_tree(positions_nm, graph, leaf).order
 
 
 def basis_permutation(atom_order: np.ndarray, rows_per_atom: int) -> np.ndarray:

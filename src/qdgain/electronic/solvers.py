@@ -32,7 +32,8 @@ from scipy.sparse.linalg import LinearOperator, eigs, splu
 
 from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.electronic.krylov import kramers_block_krylov, time_reversed
-from qdgain.electronic.ordering import atom_graph, basis_permutation, nested_dissection
+from qdgain.electronic.multifrontal import MultifrontalLDL
+from qdgain.electronic.ordering import DissectionTree, atom_graph, dissection_tree
 from qdgain.electronic.states import DEFAULT_DEGENERACY_TOL_EV, States, degeneracy_groups
 from qdgain.errors import ConvergenceError, ParameterError
 
@@ -57,23 +58,27 @@ KRYLOV_BLOCK = 4
 
 
 class _Factor:
-    """LDLᴴ-like sparse LU of H − σ I: ``solve`` (blocks welcome) and the inertia ``below``."""
+    """Factor of H − σ I without pivoting across the symmetric order: ``solve`` (blocks welcome)
+    and the Sylvester inertia ``below``.
+
+    With an elimination tree (atoms of a dot): the multifrontal LDLᴴ of
+    :mod:`qdgain.electronic.multifrontal` (dense BLAS-3 fronts; 3.5 nm: 3.0 s vs 5.9 s for SuperLU
+    in the same order, 4.5 nm: 12 s vs 28 s). Without: SuperLU with the symmetric MMD order.
+    """
 
     __slots__ = ("lu", "perm", "below", "fill")
 
     def __init__(self, matrix: sp.csr_matrix, sigma: float,
-                 atom_order: np.ndarray | None = None) -> None:
+                 tree: DissectionTree | None = None) -> None:
         n = matrix.shape[0]
+        self.perm = None
+        if tree is not None:
+            self.lu = MultifrontalLDL(matrix, sigma, tree)
+            self.below, self.fill = self.lu.below, self.lu.fill
+            return
         shifted = matrix - sigma * sp.identity(n, dtype=complex, format="csr")
-        opts = {"diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}}
-        if atom_order is not None:
-            # geometric nested dissection on the atoms (qdgain.electronic.ordering), applied as
-            # a symmetric permutation; SuperLU then keeps the order (NATURAL)
-            self.perm = basis_permutation(atom_order, n // len(atom_order))
-            self.lu = splu(shifted[self.perm][:, self.perm].tocsc(), permc_spec="NATURAL", **opts)
-        else:
-            self.perm = None
-            self.lu = splu(shifted.tocsc(), permc_spec="MMD_AT_PLUS_A", **opts)
+        self.lu = splu(shifted.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                       options={"SymmetricMode": True})
         self.below = None
         if np.array_equal(self.lu.perm_r, self.lu.perm_c):   # symmetric: Sylvester applies
             self.below = int(np.count_nonzero(self.lu.U.diagonal().real < 0))
@@ -81,21 +86,18 @@ class _Factor:
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         """(H − σ I)⁻¹ b for a vector or an (n, m) block."""
-        if self.perm is None:
-            return self.lu.solve(np.ascontiguousarray(b))
-        out = np.empty_like(b, dtype=complex)
-        out[self.perm] = self.lu.solve(np.ascontiguousarray(b[self.perm]))
-        return out
+        return self.lu.solve(np.ascontiguousarray(b))
 
 
-def _atom_order(H: TBHamiltonian) -> np.ndarray:
-    return nested_dissection(H.positions_nm, atom_graph(H.matrix, H.n_atoms))
+def _atom_order(H: TBHamiltonian) -> DissectionTree:
+    """Elimination tree of the dot's atoms (geometric nested dissection)."""
+    return dissection_tree(H.positions_nm, atom_graph(H.matrix, H.n_atoms))
 
 
-def _factorise(matrix: sp.csr_matrix, sigma: float, atom_order: np.ndarray | None = None
+def _factorise(matrix: sp.csr_matrix, sigma: float, tree: DissectionTree | None = None
                ) -> tuple[_Factor, int | None, float]:
     """Factor of H − σ I (no pivoting, symmetric ordering); inertia and fill ratio."""
-    f = _Factor(matrix, sigma, atom_order)
+    f = _Factor(matrix, sigma, tree)
     return f, f.below, f.fill
 
 
