@@ -51,11 +51,15 @@ except ImportError:  # pragma: no cover - exercised only where numba is absent
         front[np.ix_(j, j)] += np.tril(u)
 
 
+#: fronts with at most this many pivots store A⁻¹ explicitly for the solves
+EXPLICIT_MAX = 600
+
+
 class _Pivot:
     """A = L D Lᴴ of one front's pivot block (scipy ``ldl``: LAPACK ``zhetrf`` + explicit L),
     applied with BLAS-3 triangular solves: A⁻¹ y = P L̃⁻ᴴ D⁻¹ L̃⁻¹ Pᵀ y, L̃ = L[perm]."""
 
-    __slots__ = ("lt", "perm", "q", "lam_inv", "negative")
+    __slots__ = ("lt", "perm", "q", "qh", "lam_inv", "negative", "inverse")
 
     def __init__(self, a: np.ndarray) -> None:
         lu, d, perm = sla.ldl(a, lower=True, hermitian=True, check_finite=False)
@@ -76,7 +80,13 @@ class _Pivot:
                 k += 1
         self.negative = int(np.count_nonzero(lam < 0))
         self.q = sp.csr_matrix(q)
+        self.qh = sp.csr_matrix(q.conj().T)
         self.lam_inv = 1.0 / lam
+        # small fronts (most of the tree) keep A⁻¹ itself: a solve is then one GEMM instead of
+        # two triangular solves plus Python overhead per node (s³ flops once, s ≤ EXPLICIT_MAX)
+        self.inverse = None
+        if n <= EXPLICIT_MAX:
+            self.inverse = self._solve_factored(np.eye(n, dtype=complex))
 
     def half(self, y: np.ndarray) -> np.ndarray:
         """W = L̃⁻¹ Pᵀ y (so that yᴴ A⁻¹ y = Wᴴ D⁻¹ W)."""
@@ -88,7 +98,7 @@ class _Pivot:
 
         With V = |Λ|^(-1/2) Qᴴ L̃⁻¹ Pᵀ Bᴴ split by the sign of Λ, B A⁻¹ Bᴴ = V₊ᴴ V₊ − V₋ᴴ V₋:
         two rank-k updates (BLAS ``zherk``, half the work of a GEMM)."""
-        v = (self.q.conj().T @ self.half(np.ascontiguousarray(b.conj().T)))
+        v = self.qh @ self.half(np.ascontiguousarray(b.conj().T))
         v *= np.sqrt(np.abs(self.lam_inv))[:, None]
         pos = self.lam_inv > 0
         c = blas.zherk(1.0, np.asfortranarray(v[pos]), trans=2, lower=1)
@@ -99,7 +109,12 @@ class _Pivot:
 
     def solve(self, y: np.ndarray) -> np.ndarray:
         """A⁻¹ y for an (s, k) block."""
-        w = self.q @ (self.lam_inv[:, None] * (self.q.conj().T @ self.half(y)))
+        if self.inverse is not None:
+            return self.inverse @ y
+        return self._solve_factored(y)
+
+    def _solve_factored(self, y: np.ndarray) -> np.ndarray:
+        w = self.q @ (self.lam_inv[:, None] * (self.qh @ self.half(y)))
         z = sla.solve_triangular(self.lt, w, lower=True, trans="C",
                                  unit_diagonal=True, check_finite=False)
         out = np.empty_like(z)
@@ -193,5 +208,6 @@ class MultifrontalLDL:
                 x[r_rows] -= b @ w
         for s_rows, r_rows, piv, b in reversed(self.nodes):    # backward
             if len(r_rows):
-                x[s_rows] -= piv.solve(b.conj().T @ x[r_rows])
+                # Bᴴ x_R without copying B: (x_Rᴴ B)ᴴ
+                x[s_rows] -= piv.solve((x[r_rows].conj().T @ b).conj().T)
         return x[:, 0] if vec else x
