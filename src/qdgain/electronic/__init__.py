@@ -28,7 +28,14 @@ from qdgain.electronic.models import (
     dot_parameters,
     surface_model,
 )
-from qdgain.electronic.ordering import atom_graph, basis_permutation, nested_dissection
+from qdgain.electronic.multifrontal import MultifrontalLDL
+from qdgain.electronic.ordering import (
+    DissectionTree,
+    atom_graph,
+    basis_permutation,
+    dissection_tree,
+    nested_dissection,
+)
 from qdgain.electronic.solvers import (
     DENSE_MAX_BASIS,
     METHODS,
@@ -76,6 +83,9 @@ __all__ = [
     "atom_graph",
     "nested_dissection",
     "basis_permutation",
+    "dissection_tree",
+    "DissectionTree",
+    "MultifrontalLDL",
     "DotResult",
     "solve_dot",
     "size_sweep",
