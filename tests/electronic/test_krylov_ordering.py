@@ -87,3 +87,17 @@ def test_cut_at_a_fourfold_level_returns_it_whole(small_dot, dense_small, n_vb):
     ref = dense_small.energies_eV[~dense_small.is_conduction][::-1][:st.n_vb]
     np.testing.assert_allclose(np.sort(st.energies_eV[~st.is_conduction])[::-1], ref,
                                rtol=0, atol=1e-8)
+
+
+def test_shift_next_to_the_lumo_is_moved_to_mid_gap(small_dot, dense_small):
+    _, H = small_dot
+    gap = dense_small.lumo_eV - dense_small.homo_eV
+    # a first guess inside the gap but 5 % of it below the LUMO (what the bulk-based guess does
+    # at 6 nm) is recentred after a few Krylov steps, and the result is unchanged
+    st = band_edge_states(H, n_vb=8, n_cb=4, method="shift-invert",
+                          sigma_eV=dense_small.lumo_eV - 0.05 * gap)
+    moves = [m for m in st.info.get("moves", []) if m.get("reason") == "off-centre in the gap"]
+    assert len(moves) == 1
+    assert moves[0]["to_eV"] == pytest.approx(0.5 * (dense_small.homo_eV + dense_small.lumo_eV),
+                                              abs=1e-3 * gap)
+    np.testing.assert_allclose(st.energies_eV, dense_small.energies_eV, rtol=0, atol=1e-8)

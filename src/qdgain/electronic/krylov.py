@@ -36,7 +36,20 @@ import scipy.sparse as sp
 
 from qdgain.errors import ConvergenceError
 
-__all__ = ["KrylovResult", "kramers_block_krylov", "time_reversed"]
+__all__ = ["KrylovResult", "kramers_block_krylov", "time_reversed", "Recentre",
+           "RECENTRE_TOL_EV"]
+
+#: residual (eV) at which the pairs nearest σ are trusted to judge where σ sits in the gap
+RECENTRE_TOL_EV = 1e-3
+
+
+class Recentre(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by :func:`kramers_block_krylov` when ``recentre`` asks for another shift."""
+
+    def __init__(self, sigma_eV: float, n_solves: int) -> None:
+        super().__init__(f"recentre at {sigma_eV} eV")
+        self.sigma_eV = sigma_eV
+        self.n_solves = n_solves
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +117,9 @@ def kramers_block_krylov(matrix: sp.spmatrix, solve: Callable[[np.ndarray], np.n
                          sigma_eV: float, n_below: int, n_above: int, n_orbitals: int, *,
                          tol_eV: float = 1e-8, block: int = 8, max_basis: int = 1200,
                          strict_below: int | None = None, strict_above: int | None = None,
-                         loose_tol_eV: float = 1e-4, seed: int = 12345) -> KrylovResult:
+                         loose_tol_eV: float = 1e-4, seed: int = 12345,
+                         recentre: Callable[[float, float], float | None] | None = None
+                         ) -> KrylovResult:
     """The ``n_below`` eigenpairs of H just below σ and the ``n_above`` just above.
 
     Parameters
@@ -133,6 +148,11 @@ def kramers_block_krylov(matrix: sp.spmatrix, solve: Callable[[np.ndarray], np.n
         residual² / spacing, so 1e-4 eV fixes the energy to ~1e-7 eV against a 0.1 eV spacing.
     loose_tol_eV : float
         Residual accepted for the margin pairs, eV.
+    recentre : callable, optional
+        Called once, as soon as the nearest pair on each side of σ has a residual below
+        ``RECENTRE_TOL_EV``, with their energies (below, above); if it returns a new shift,
+        :class:`Recentre` is raised with it (σ close to one edge makes the other side converge
+        slowly; refactorising is then cheaper than iterating on).
     seed : int
         Random start block (reproducible).
 
@@ -171,6 +191,14 @@ def kramers_block_krylov(matrix: sp.spmatrix, solve: Callable[[np.ndarray], np.n
             res = _harmonic(basis.view, hbasis.view, t, g, sigma_eV, n_below, n_above)
             if res is not None:
                 e, x, r = res
+                lo, hi = e < sigma_eV, e > sigma_eV
+                if (recentre is not None and lo.any() and hi.any()
+                        and r[np.flatnonzero(lo)[-1]] < RECENTRE_TOL_EV
+                        and r[np.flatnonzero(hi)[0]] < RECENTRE_TOL_EV):
+                    new = recentre(float(e[lo].max()), float(e[hi].min()))
+                    recentre = None
+                    if new is not None:
+                        raise Recentre(new, n_solves)
                 strict = np.zeros(len(e), dtype=bool)
                 below = np.flatnonzero(e < sigma_eV)[::-1][:sb]
                 above = np.flatnonzero(e > sigma_eV)[:sa]

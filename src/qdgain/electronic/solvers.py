@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigs, splu
 
 from qdgain.electronic.hamiltonian import TBHamiltonian
-from qdgain.electronic.krylov import kramers_block_krylov, time_reversed
+from qdgain.electronic.krylov import Recentre, kramers_block_krylov, time_reversed
 from qdgain.electronic.multifrontal import MultifrontalLDL
 from qdgain.electronic.ordering import DissectionTree, atom_graph, dissection_tree
 from qdgain.electronic.states import DEFAULT_DEGENERACY_TOL_EV, States, degeneracy_groups
@@ -235,6 +235,20 @@ def _locate_gap(H: TBHamiltonian, sigma: float, tol: float, info: dict[str, Any]
                            iterations=_MAX_SHIFTS)
 
 
+#: σ closer to a band edge than this fraction of the gap is moved to mid-gap
+_OFF_CENTRE = 0.2
+
+
+def _recentre(sigma: float):
+    """Mid-gap shift if σ lies within ``_OFF_CENTRE`` × gap of the HOMO or LUMO, else None."""
+    def check(homo: float, lumo: float) -> float | None:
+        gap = lumo - homo
+        if min(sigma - homo, lumo - sigma) < _OFF_CENTRE * gap:
+            return 0.5 * (homo + lumo)
+        return None
+    return check
+
+
 def _split_energy(e: np.ndarray, sigma: float, excess: int) -> float:
     """Energy between the highest valence and lowest conduction Ritz value when ``excess``
     conduction states (excess > 0) or −excess valence states (< 0) lie on the wrong side of σ."""
@@ -261,9 +275,24 @@ def _shift_invert(H: TBHamiltonian, n_vb: int, n_cb: int, sigma0: float, tol_eV:
         # The states that may be kept (n plus a straddling 4-fold level) must reach tol_eV, the
         # margin beyond only has to show where the last level ends
         nb, na = n_vb + max(excess, 0), n_cb + max(-excess, 0)
-        kr = kramers_block_krylov(H.matrix, lu.solve, sigma, nb + _MARGIN + extra,
-                                  na + _MARGIN + extra, H.n_orbitals, tol_eV=tol_eV,
-                                  block=KRYLOV_BLOCK, strict_below=nb + 3, strict_above=na + 3)
+        try:
+            kr = kramers_block_krylov(
+                H.matrix, lu.solve, sigma, nb + _MARGIN + extra, na + _MARGIN + extra,
+                H.n_orbitals, tol_eV=tol_eV, block=KRYLOV_BLOCK, strict_below=nb + 3,
+                strict_above=na + 3,
+                recentre=_recentre(sigma) if excess == 0 and _attempt == 0 else None)
+        except Recentre as move:
+            # σ sat next to a band edge (e.g. the bulk-based guess at the LUMO of a 6 nm dot):
+            # one more factorisation at mid-gap instead of a Krylov run that barely converges
+            info.setdefault("moves", []).append({"from_eV": sigma, "to_eV": move.sigma_eV,
+                                                 "reason": "off-centre in the gap"})
+            info["n_solves"] = info.get("n_solves", 0) + move.n_solves
+            sigma, lu, excess = _locate_gap(H, move.sigma_eV, 1e-8, info)
+            nb, na = n_vb + max(excess, 0), n_cb + max(-excess, 0)
+            kr = kramers_block_krylov(
+                H.matrix, lu.solve, sigma, nb + _MARGIN + extra, na + _MARGIN + extra,
+                H.n_orbitals, tol_eV=tol_eV, block=KRYLOV_BLOCK, strict_below=nb + 3,
+                strict_above=na + 3)
         info.update(n_solves=info.get("n_solves", 0) + kr.n_solves, krylov_steps=kr.n_steps,
                     krylov_basis=kr.basis_size)
         parts = [kr.vectors]
