@@ -206,8 +206,10 @@ def _locate_gap(H: TBHamiltonian, sigma: float, tol: float, info: dict[str, Any]
     return σ, its factor and that excess (0 = σ in the gap)."""
     mat = H.matrix
     order = _atom_order(H)
+    lu = None
     for _step in range(_MAX_SHIFTS):
         t0 = time.perf_counter()
+        lu = None   # one factor alive at a time (peak memory)
         lu, below, fill = _factorise(mat, sigma, order)
         info.setdefault("factorisations", []).append(
             {"sigma_eV": sigma, "n_below": below, "fill": fill,
@@ -287,6 +289,7 @@ def _shift_invert(H: TBHamiltonian, n_vb: int, n_cb: int, sigma0: float, tol_eV:
             info.setdefault("moves", []).append({"from_eV": sigma, "to_eV": move.sigma_eV,
                                                  "reason": "off-centre in the gap"})
             info["n_solves"] = info.get("n_solves", 0) + move.n_solves
+            lu = None   # free the old factor before the new one is built (peak memory)
             sigma, lu, excess = _locate_gap(H, move.sigma_eV, 1e-8, info)
             nb, na = n_vb + max(excess, 0), n_cb + max(-excess, 0)
             kr = kramers_block_krylov(
