@@ -238,7 +238,7 @@ def _locate_gap(H: TBHamiltonian, sigma: float, tol: float, info: dict[str, Any]
 
 
 def _first_guess(H: TBHamiltonian) -> float:
-    """Energy (eV) probably inside the dot's gap: bulk mid-gap + 0.25 eV × (3.5 nm / d)².
+    """Energy (eV) probably inside the dot's gap: bulk mid-gap + 0.25 eV × min(1, (3.5 nm / d)²).
 
     Confinement lifts the conduction edge more than it lowers the valence edge, ∝ 1/d² (d the
     diameter of the uniform sphere with the atoms' radius of gyration, d = 2 √(5/3) r_g); the
@@ -247,7 +247,9 @@ def _first_guess(H: TBHamiltonian) -> float:
     """
     r = np.asarray(H.positions_nm) - np.mean(H.positions_nm, axis=0)
     d = 2.0 * np.sqrt(5.0 / 3.0 * np.mean(np.sum(r * r, axis=1)))
-    return 0.5 * (H.bulk_vbm_eV + H.bulk_cbm_eV) + 0.25 * (3.5 / max(d, 1.0)) ** 2
+    # not raised above the 3.5 nm value for smaller dots: their spectra are sparse and cheap,
+    # and the Chebyshev path (no inertia to correct a guess) is tested on 1.8 nm dots
+    return 0.5 * (H.bulk_vbm_eV + H.bulk_cbm_eV) + 0.25 * min(1.0, (3.5 / max(d, 1.0)) ** 2)
 
 
 #: σ closer to a band edge than this fraction of the gap is moved to mid-gap
@@ -355,6 +357,7 @@ def band_edge_states(H: TBHamiltonian, n_vb: int = 8, n_cb: int = 8, method: str
         "auto" = dense up to ``DENSE_MAX_BASIS`` spin-orbitals, shift-invert above.
     sigma_eV : float, optional
         First guess of an energy in the gap (eV); default bulk mid-gap + 0.25 eV × (3.5 nm/d)²
+        for d ≥ 3.5 nm, + 0.25 eV below
         (confinement lifts the conduction edge more than it lowers the valence edge). The guess
         is corrected with inertia counts and moved to mid-gap if it sits next to a band edge; a
         good one saves a factorisation.
