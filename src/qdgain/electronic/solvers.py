@@ -1,14 +1,16 @@
-"""Interior eigensolvers for the band-edge states: shift-invert Arnoldi and dense.
+"""Interior eigensolvers for the band-edge states: shift-invert block Krylov and dense.
 
-Shift-invert (default above ``DENSE_MAX_BASIS``): one sparse LU of H − σ I with a symmetric
-minimum-degree ordering and no pivoting (SuperLU ``MMD_AT_PLUS_A``, ``SymmetricMode``,
-``diag_pivot_thresh = 0``; 2× less fill than SciPy's default COLAMD + partial pivoting, see
-``shared/notes/eigensolvers.md``). Without pivoting H − σ I = L D Lᴴ, so by Sylvester's law the
-number of negative pivots is the number of eigenvalues below σ; comparing it with the number of
-valence states (bond counting) tells whether σ lies in the gap. With σ in the gap the transformed
-spectrum ν = 1/(E − σ) separates the bands: the largest ν are the lowest conduction states and the
-most negative ν the highest valence states, so one factorisation serves both (ARPACK runs with
-``which="LR"`` and ``"SR"``).
+Shift-invert (default above ``DENSE_MAX_BASIS``): one LDLᴴ of H − σ I without pivoting across
+the symmetric elimination order — the multifrontal factor of :mod:`qdgain.electronic.multifrontal`
+on a geometric nested-dissection tree of the atoms (:mod:`qdgain.electronic.ordering`). By
+Sylvester's law the number of negative eigenvalues of D is the number of eigenvalues below σ;
+comparing it with the number of valence states (bond counting) tells whether σ lies in the gap
+(σ is moved until it does). With σ in the gap the transformed spectrum ν = 1/(E − σ) separates the
+bands: the largest ν are the lowest conduction states and the most negative ν the highest valence
+states, so one factorisation serves both; they are extracted together by the Kramers block Krylov
+method of :mod:`qdgain.electronic.krylov` (time-reversal partners for free, harmonic Ritz). A
+shift that turns out to sit next to a band edge is moved to mid-gap (one more factorisation).
+ARPACK (``eigs`` on the factor) only serves the gap search when σ starts outside the gap.
 
 Every path ends with the same finishing step: time-reversal partners Θv = iσ_y K v are added
 (Kramers completeness), a Rayleigh–Ritz step on H, residuals, and a cut to complete degenerate
