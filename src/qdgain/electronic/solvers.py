@@ -51,7 +51,7 @@ _MAX_SHIFTS = 6
 # a shift this many states from the gap is kept: the windows grow by |excess| instead of paying
 # for another factorisation
 _ACCEPT_EXCESS = 24
-#: inverse-iteration refinements of the Ritz vectors when ARPACK stops short of tol_eV
+#: inverse-iteration refinements of the Ritz vectors when a kept state stops short of tol_eV
 _MAX_REFINE = 3
 #: right-hand sides per block-Krylov step (the basis grows by 2× this with the Θ partners);
 #: 3.5 nm, 22 + 14 states: block 2/4/8/16 → 102/148/232/384 solves; 4 keeps room for the
@@ -322,7 +322,7 @@ def _shift_invert(H: TBHamiltonian, n_vb: int, n_cb: int, sigma0: float, tol_eV:
                     time_s=time.perf_counter() - t0)
         out = _assemble(H, e, x, res, e > split, n_vb, n_cb, tol_deg, "shift-invert", info)
         for _refine in range(_MAX_REFINE):
-            # ARPACK's Ritz vectors can stop short of tol_eV (seen at 3.5 nm with 24 + 12 states):
+            # a state kept to complete a multiplet may come from the loosely converged margin:
             # one step of subspace inverse iteration with the factor already at hand, then
             # Rayleigh–Ritz again; the wanted states are those nearest σ, so it sharpens them
             if out is None or out.residuals_eV.max() <= tol_eV:
