@@ -10,7 +10,7 @@ from qdgain.electronic.hamiltonian import (
     hamiltonian,
     valence_state_count,
 )
-from qdgain.electronic.krylov import KrylovResult, kramers_block_krylov
+from qdgain.electronic.krylov import KrylovResult, Recentre, kramers_block_krylov
 from qdgain.electronic.memory import (
     MemoryEstimate,
     atoms_in_sphere,
@@ -79,6 +79,7 @@ __all__ = [
     "save_states",
     "load_states",
     "KrylovResult",
+    "Recentre",
     "kramers_block_krylov",
     "atom_graph",
     "nested_dissection",

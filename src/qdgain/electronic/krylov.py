@@ -36,8 +36,7 @@ import scipy.sparse as sp
 
 from qdgain.errors import ConvergenceError
 
-__all__ = ["KrylovResult", "kramers_block_krylov", "time_reversed", "Recentre",
-           "RECENTRE_TOL_EV"]
+__all__ = ["KrylovResult", "kramers_block_krylov", "time_reversed", "Recentre"]
 
 #: residual (eV) at which the pairs nearest σ are trusted to judge where σ sits in the gap
 RECENTRE_TOL_EV = 1e-3
