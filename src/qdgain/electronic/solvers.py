@@ -68,12 +68,11 @@ class _Factor:
     in the same order, 4.5 nm: 12 s vs 28 s). Without: SuperLU with the symmetric MMD order.
     """
 
-    __slots__ = ("lu", "perm", "below", "fill")
+    __slots__ = ("lu", "below", "fill")
 
     def __init__(self, matrix: sp.csr_matrix, sigma: float,
                  tree: DissectionTree | None = None) -> None:
         n = matrix.shape[0]
-        self.perm = None
         if tree is not None:
             self.lu = MultifrontalLDL(matrix, sigma, tree)
             self.below, self.fill = self.lu.below, self.lu.fill
