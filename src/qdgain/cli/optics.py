@@ -65,19 +65,21 @@ def optics_cmd(
 def dielectric_cmd(
     diameters: str = typer.Option("2.5,3.5,5", "--diameters", help="Comma-separated, nm."),
     soc: bool = typer.Option(False, "--soc/--no-soc", help="Spin–orbit (16x costlier)."),
+    method: str = typer.Option("auto", "--method", help="χ0 by dense diagonalisation, "
+                               "polynomial response (poly; large dots) or auto (by size)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """ε_in(d) from a self-consistent static-field TB calculation (full diagonalisation)."""
+    """ε_in(d) from a self-consistent static-field TB calculation (dense or polynomial χ0)."""
     try:
         ds = [float(x) for x in diameters.split(",") if x.strip()]
     except ValueError:
         raise ParameterError(f"--diameters {diameters!r}: give numbers in nm, e.g. 2.5,3.5") \
             from None
-    res = dielectric_vs_diameter(ds, soc=soc)
+    res = dielectric_vs_diameter(ds, soc=soc, method=method)
     rows = [{"diameter_nm": d, "eps_in": r.eps_in, "gmres_iterations": r.iterations}
             for d, r in zip(ds, res, strict=True)]
     if as_json:
-        emit_json({"dielectric": rows, "soc": soc})
+        emit_json({"dielectric": rows, "soc": soc, "method": method})
         return
     t = Table(title="ε_in of HgTe spheres (TB, self-consistent Hartree)")
     t.add_column("d (nm)")

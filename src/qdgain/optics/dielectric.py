@@ -20,7 +20,10 @@ to the classical dielectric sphere in vacuum, whose inside field is uniform:
     F_{in} = \\frac{3}{\\varepsilon_{in} + 2} F_0 \\;\\Rightarrow\\;
     \\varepsilon_{in} = 3 F_0 / F_{in} - 2 .
 
-Method: full (dense) diagonalisation. Without spin–orbit coupling the Hamiltonian is
+Method: full (dense) diagonalisation (``method="dense"``), or the polynomial response of
+:mod:`qdgain.optics.dielectric_poly` (``method="poly"``: same SCF and fit, χ₀ from a Chebyshev
+expansion, no diagonalisation); ``"auto"`` diagonalises up to ``AUTO_DENSE_MAX_ROWS``.
+Without spin–orbit coupling the Hamiltonian is
 spin-diagonal, so only the spin-up block is diagonalised (g = 2, real arithmetic: about 16× cheaper
 than the complex SOC problem); ``soc=True`` Hamiltonians are diagonalised in full (g = 1). The
 effect of dropping SOC on ε_in is measured on a small dot in the tests.
@@ -41,7 +44,15 @@ from qdgain.errors import ConvergenceError, ParameterError
 from qdgain.excitons.coulomb import onsite_radius_nm
 
 __all__ = ["DielectricResult", "linear_response_density", "dielectric_constant",
-           "fit_sphere_field", "reduce_spin", "dense_spectrum", "dielectric_vs_diameter"]
+           "fit_sphere_field", "reduce_spin", "dense_spectrum", "dielectric_vs_diameter",
+           "METHODS", "AUTO_DENSE_MAX_ROWS"]
+
+#: ways to compute χ₀: full diagonalisation, polynomial response, or chosen by size
+METHODS = ("auto", "dense", "poly")
+#: ``method="auto"`` diagonalises matrices up to this many rows (the spin block without SOC),
+#: above it the polynomial path is faster (docs/optics_checks.md: 3.0 nm, 3393 rows, dense 13 s
+#: vs poly 10–12 s; 3.5 nm, 5373 rows, 87 s vs 32 s)
+AUTO_DENSE_MAX_ROWS = 3500
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +173,8 @@ def dense_spectrum(ham: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, i
 def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: float = 0.01,
                         lattice_constant_nm: float = 0.646, fit_fraction: float = 0.6,
                         tol: float = 1e-8, max_iter: int = 60,
-                        spectrum: tuple | None = None) -> DielectricResult:
+                        spectrum: tuple | None = None, method: str = "auto",
+                        **poly: Any) -> DielectricResult:
     """ε_in of a dot: self-consistent linear response to a uniform field, fitted to a sphere.
 
     Parameters
@@ -185,7 +197,29 @@ def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: 
         Maximum GMRES iterations.
     spectrum : tuple, optional
         Output of :func:`dense_spectrum` for this Hamiltonian, to reuse a diagonalisation.
+    method : {"auto", "dense", "poly"}
+        χ₀ by full diagonalisation, by :func:`qdgain.optics.dielectric_poly.response_poly`, or
+        dense up to ``AUTO_DENSE_MAX_ROWS`` rows (and whenever ``spectrum`` is given).
+    **poly
+        Options of :func:`qdgain.optics.dielectric_poly.response_poly` (``method="poly"``).
     """
+    if method not in METHODS:
+        raise ParameterError(f"method = {method!r}: choose one of {', '.join(METHODS)}")
+    if method == "auto":
+        soc = bool(getattr(ham, "options", {}).get("soc", True))
+        rows = ham.matrix.shape[0] // (1 if soc else 2)      # rows dense would diagonalise
+        method = "dense" if spectrum is not None or rows <= AUTO_DENSE_MAX_ROWS else "poly"
+    if method == "poly":
+        from qdgain.optics.dielectric_poly import dielectric_constant_poly
+
+        if spectrum is not None:
+            raise ParameterError("spectrum= is a dense diagonalisation; use method='dense'")
+        return dielectric_constant_poly(ham, fermi_eV, field_V_nm=field_V_nm,
+                                        lattice_constant_nm=lattice_constant_nm,
+                                        fit_fraction=fit_fraction, tol=tol, max_iter=max_iter,
+                                        **poly)
+    if poly:
+        raise ParameterError(f"options {sorted(poly)} belong to method='poly'")
     if not field_V_nm > 0:
         raise ParameterError(f"field_V_nm = {field_V_nm}: the applied field must be > 0 V/nm")
     pos = np.asarray(ham.positions_nm, dtype=float)
@@ -248,11 +282,13 @@ def dielectric_vs_diameter(diameters_nm: list[float], material: Any = "HgTe", *,
     surface : str or SurfaceModel, optional
         Surface model (:data:`qdgain.electronic.SURFACES`; default the library's).
     **kw
-        Passed to :func:`dielectric_constant`.
+        Passed to :func:`dielectric_constant` (e.g. ``method="dense" | "poly" | "auto"``).
     """
     from qdgain.electronic import build_dot
     from qdgain.structure import Sphere
 
+    if kw.get("method", "auto") not in METHODS:
+        raise ParameterError(f"method = {kw['method']!r}: choose one of {', '.join(METHODS)}")
     opts = {} if surface is None else {"surface": surface}
     out = []
     for d in diameters_nm:
