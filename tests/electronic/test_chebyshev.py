@@ -124,11 +124,11 @@ def test_memory_refusal_names_estimate_and_largest_size(dot):
 
 
 def test_uncertified_gap_rule_and_kpm_count(dot, solved):
-    """Without an inertia count: the spacing rule finds the same gap, and the KPM count below σ
+    """Without an inertia count: the s-weight rule finds the same gap, and the KPM count below σ
     agrees with the bond count within its stochastic error (5σ + 2 states of Jackson smearing)."""
     r = solve(dot, 4, 2, options=ChebyshevOptions(inertia=False))
     ref = solved
-    assert r.certificate["count_method"].startswith("spacing")
+    assert r.certificate["count_method"].startswith("s-weight")
     assert (r.energies_eV < r.sigma_in_gap_eV).sum() == (ref.energies_eV
                                                           < ref.sigma_in_gap_eV).sum()
     cnt, err = r.certificate["kpm_count_below"], r.certificate["kpm_count_stderr"]

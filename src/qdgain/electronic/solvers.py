@@ -397,7 +397,7 @@ def band_edge_states(H: TBHamiltonian, n_vb: int = 8, n_cb: int = 8, method: str
             raise ParameterError("method='chebyshev' needs qdgain.electronic.chebyshev, which is "
                                  "not installed in this version; use 'shift-invert'") from exc
         t0 = time.perf_counter()
-        r = cheb.solve(H, n_vb + _MARGIN, n_cb + _MARGIN, sigma_eV=sigma0, tol_eV=tol_eV)
+        r = cheb.solve(H, n_vb, n_cb, margin=4, sigma_eV=sigma0, tol_eV=tol_eV)
         e, x, res = _rayleigh_ritz(H.matrix, r.vectors, H.n_orbitals)
         out = _assemble(H, e, x, res, e > r.sigma_in_gap_eV, n_vb, n_cb, degeneracy_tol_eV,
                         "chebyshev", {"sigma_eV": r.sigma_in_gap_eV, "n_matvec": r.n_matvec,
