@@ -39,11 +39,17 @@ from qdgain.electronic.ordering import DissectionTree, atom_graph, dissection_tr
 from qdgain.electronic.states import DEFAULT_DEGENERACY_TOL_EV, States, degeneracy_groups
 from qdgain.errors import ConvergenceError, ParameterError
 
-__all__ = ["band_edge_states", "inertia", "time_reversed", "METHODS", "DENSE_MAX_BASIS"]
+__all__ = ["band_edge_states", "inertia", "time_reversed", "METHODS", "DENSE_MAX_BASIS",
+           "SHIFT_INVERT_MAX_BASIS"]
 
-METHODS = ("auto", "shift-invert", "dense", "chebyshev")
+METHODS = ("auto", "shift-invert", "dense", "chebyshev", "slepc")
 #: "auto" diagonalises densely up to this many spin-orbitals (≈ 220 atoms of sp3d5: ~30 s)
 DENSE_MAX_BASIS = 4000
+#: "auto" uses shift-invert (certified by the inertia count) up to this many spin-orbitals
+#: (≈ 4.8 nm HgTe sphere, factor ≈ 2.5 GB) and the factorisation-free Chebyshev solver above:
+#: at 3.5 nm both take ≈ 12 s on one core, at 6 nm shift-invert needs 131 s and 6.4 GB against
+#: the filter's time in benchmarks/RESULTS.md (session 3) and < 1 GB
+SHIFT_INVERT_MAX_BASIS = 30000
 # extra states asked for beyond n on each side: a 4-fold level (the largest of the Td double
 # group) cut at the edge plus one state beyond it to prove the level complete
 _MARGIN = 6
@@ -354,8 +360,10 @@ def band_edge_states(H: TBHamiltonian, n_vb: int = 8, n_cb: int = 8, method: str
         From :func:`qdgain.electronic.hamiltonian`.
     n_vb, n_cb : int
         Minimum numbers of valence and conduction states (spin-orbital states, not levels).
-    method : {"auto", "shift-invert", "dense", "chebyshev"}
-        "auto" = dense up to ``DENSE_MAX_BASIS`` spin-orbitals, shift-invert above.
+    method : {"auto", "shift-invert", "dense", "chebyshev", "slepc"}
+        "auto" = dense up to ``DENSE_MAX_BASIS`` spin-orbitals, shift-invert up to
+        ``SHIFT_INVERT_MAX_BASIS``, the factorisation-free Chebyshev solver above. "slepc" =
+        the optional SLEPc/MUMPS backend (:mod:`qdgain.electronic.slepc_backend`; needs SLEPc).
     sigma_eV : float, optional
         First guess of an energy in the gap (eV); default bulk mid-gap + 0.25 eV × (3.5 nm/d)²
         for d ≥ 3.5 nm, + 0.25 eV below
@@ -381,7 +389,20 @@ def band_edge_states(H: TBHamiltonian, n_vb: int = 8, n_cb: int = 8, method: str
     if n_vb < 0 or n_cb < 0 or n_vb + n_cb == 0:
         raise ParameterError(f"n_vb and n_cb must be ≥ 0 and not both 0 (got {n_vb}, {n_cb})")
     if method == "auto":
-        method = "dense" if H.n_basis <= DENSE_MAX_BASIS else "shift-invert"
+        method = ("dense" if H.n_basis <= DENSE_MAX_BASIS else
+                  "shift-invert" if H.n_basis <= SHIFT_INVERT_MAX_BASIS else "chebyshev")
+    if method == "slepc":   # before check_fits: MUMPS runs in worker processes
+        from qdgain.electronic.slepc_backend import eigenpairs as slepc_eigenpairs
+
+        t0 = time.perf_counter()
+        _, v, split = slepc_eigenpairs(H, n_vb + _MARGIN, n_cb + _MARGIN, sigma_eV=sigma_eV,
+                                       tol_eV=tol_eV)
+        e, x, res = _rayleigh_ritz(H.matrix, v, H.n_orbitals)
+        out = _assemble(H, e, x, res, e > split, n_vb, n_cb, degeneracy_tol_eV, "slepc",
+                        {"sigma_eV": split, "time_s": time.perf_counter() - t0})
+        if out is None:
+            raise ConvergenceError("slepc backend returned too few states at a band edge")
+        return out
     # refuse, before anything large is allocated, a solve that would not fit in memory
     from qdgain.electronic.memory import check_fits
 

@@ -72,15 +72,17 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
         Solver choice (``method``).
     """
     from qdgain.electronic import estimate_memory_GB
-    from qdgain.electronic.solvers import DENSE_MAX_BASIS
+    from qdgain.electronic.solvers import DENSE_MAX_BASIS, SHIFT_INVERT_MAX_BASIS
 
     n = 2 * params.n_orbitals * nc.n_atoms
     h_gb = estimate_memory_GB(nc, params)
     dense = options.method == "dense" or (options.method == "auto" and n <= DENSE_MAX_BASIS)
+    # the method band_edge_states(method="auto") will pick for this size
+    auto = "shift-invert" if n <= SHIFT_INVERT_MAX_BASIS else "chebyshev"
     try:
         mem = importlib.import_module("qdgain.electronic.memory")
         est = mem.estimate_memory(n, "dense" if dense else (
-            "shift-invert" if options.method == "auto" else options.method),
+            auto if options.method == "auto" else options.method),
             n_states=max(options.n_h, 8) + options.n_e + 2,
             nnz=int(h_gb * 1e9 / 72.0 * _nnz_density(params, options.surface)))
         return float(max(est.peak_GB, h_gb))
