@@ -67,7 +67,9 @@ def nc(
         help=f"Surface model: {', '.join(SURFACES)} (docs/boundary_states.md).")
     ] = DEFAULT_SURFACE,
     center: Annotated[str, typer.Option(help="cation, anion or interstitial.")] = "cation",
-    method: Annotated[str, typer.Option(help="auto (dense ≤ 4000 rows, shift-invert ≤ 30000, chebyshev above), dense, shift-invert, chebyshev, slepc (optional backend).")] = "auto",
+    method: Annotated[str, typer.Option(
+        help="auto (dense ≤ 4000 rows, shift-invert ≤ 30000, chebyshev above), dense, "
+             "shift-invert, chebyshev, slepc (optional backend).")] = "auto",
     sweep: Annotated[str | None, typer.Option(
         help="START:STOP:STEP (nm): table of gap vs diameter instead.")] = None,
     out: Annotated[Path, typer.Option(help="Directory for states .nc and DOS .png.")] = Path("."),

@@ -58,7 +58,8 @@ from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.electronic.krylov import time_reversed
 from qdgain.errors import ConvergenceError, ParameterError, QdgainError
 
-__all__ = ["SlepcResult", "slepc_available", "solve", "eigenpairs", "INERTIA", "INSTALL_HINT"]
+# solve / eigenpairs / INERTIA / INSTALL_HINT stay namespaced (band_edge_states(method="slepc"))
+__all__ = ["SlepcResult", "slepc_available"]
 
 INERTIA = ("ldl", "mumps", "none")
 INSTALL_HINT = ("install SLEPc with complex scalars: Debian/Ubuntu `apt-get install "

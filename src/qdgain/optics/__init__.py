@@ -19,6 +19,11 @@ from qdgain.optics.dielectric import (
     linear_response_density,
     reduce_spin,
 )
+from qdgain.optics.dielectric_poly import (
+    PolyResponse,
+    dielectric_constant_poly,
+    response_poly,
+)
 from qdgain.optics.dipoles import (
     carrier_dipoles_nm,
     commutator_matrices,
@@ -40,6 +45,9 @@ __all__ = [
     "charged_transitions",
     "cross_section_cm2",
     "dielectric_constant",
+    "dielectric_constant_poly",
+    "PolyResponse",
+    "response_poly",
     "dielectric_vs_diameter",
     "dot_volume_cm3",
     "independent_particle_cross_section_cm2",

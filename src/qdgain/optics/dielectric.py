@@ -45,7 +45,7 @@ from qdgain.excitons.coulomb import onsite_radius_nm
 
 __all__ = ["DielectricResult", "linear_response_density", "dielectric_constant",
            "fit_sphere_field", "reduce_spin", "dense_spectrum", "dielectric_vs_diameter",
-           "METHODS", "AUTO_DENSE_MAX_ROWS"]
+           ]
 
 #: ways to compute χ₀: full diagonalisation, polynomial response, or chosen by size
 METHODS = ("auto", "dense", "poly")

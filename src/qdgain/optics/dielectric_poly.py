@@ -64,8 +64,9 @@ from qdgain.errors import ConvergenceError, ParameterError
 from qdgain.excitons.coulomb import onsite_radius_nm
 from qdgain.optics.dielectric import DielectricResult, fit_sphere_field
 
-__all__ = ["PolyResponse", "response_poly", "dielectric_constant_poly", "step_factors",
-           "band_edges", "spectral_bounds", "symmetry_permutations", "DEGREE_FACTOR"]
+# the building blocks (step_factors, band_edges, spectral_bounds, symmetry_permutations,
+# DEGREE_FACTOR) stay namespaced in this module
+__all__ = ["PolyResponse", "response_poly", "dielectric_constant_poly"]
 
 #: degree rule N = ⌈DEGREE_FACTOR / δ⌉, δ = half-gap / half-width of the spectrum
 DEGREE_FACTOR = 20.0
