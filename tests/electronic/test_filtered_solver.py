@@ -52,6 +52,9 @@ def test_fused_kernel_equals_csr_recurrence(dot):
         # 40 recurrence steps, each ‖2H̃‖ ≤ 2: round-off ≲ 40 × 1e-16 relative
         assert np.abs(got - ref).max() <= 1e-12 * np.abs(ref).max()
     assert f.n_matvec == 5 * (40 + 25)
+    # the NumPy path (no numba) gives the same product
+    slow = ChebyshevFilter(block_operator(dot.matrix, dot.n_orbitals, use_numba=False), bounds)
+    assert np.abs(slow.apply(x, coeffs) - ref).max() <= 1e-12 * np.abs(ref).max()
 
 
 def test_window_filter_is_an_indicator():

@@ -20,11 +20,10 @@ faster per vector than the block operator plus NumPy updates for m = 4–8
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from qdgain.electronic.blockop import HAVE_NUMBA, BlockOperator
+from qdgain.electronic.filters import apply_filter
 
 if HAVE_NUMBA:
     import numba
@@ -78,7 +77,7 @@ class ChebyshevFilter:
         m = x2.shape[1]
         coeffs = np.asarray(coeffs, dtype=float)
         if not (self.op.use_numba and HAVE_NUMBA) or len(coeffs) < 3:
-            y = _filter_numpy(self.op.matmat, x2, coeffs, self.c, self.h)
+            y = apply_filter(self.op.matmat, x2.astype(complex), coeffs, self.bounds_eV)
         else:
             t0 = self._to_internal(x2)
             acc = coeffs[0] * t0
@@ -97,25 +96,6 @@ class ChebyshevFilter:
             y = self._from_internal(acc, m)
         self.n_matvec += m * (len(coeffs) - 1)
         return y.reshape(-1) if vec else y
-
-
-def _filter_numpy(matmat: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
-                  coeffs: np.ndarray, c: float, h: float) -> np.ndarray:
-    """The same recurrence with a plain product (no numba)."""
-    t0 = x.astype(complex)
-    y = coeffs[0] * t0
-    if len(coeffs) == 1:
-        return y
-    t1 = (matmat(t0) - c * t0) / h
-    y += coeffs[1] * t1
-    for ck in coeffs[2:]:
-        t2 = matmat(t1)
-        t2 -= c * t1
-        t2 *= 2.0 / h
-        t2 -= t0
-        y += ck * t2
-        t0, t1 = t1, t2
-    return y
 
 
 _KERNEL = None
