@@ -17,12 +17,15 @@ Steps:
    of II–VI and III–V dots are p-like, < 5 % s; conduction states s-like, > 50 % s: measured
    for HgTe 3.5–6 nm and CdTe 3.5 nm), reported as uncertified together with a stochastic KPM
    count below σ;
-3. *solve*: one window [E_v − w_v, E_c + w_c] covering the wanted valence and conduction states
-   (w from the level density seen in step 2, widened and rerun from the converged vectors if a
-   wanted state falls outside it), residuals to ``tol_eV``.
+3. *solve*: one chain per band edge on a Jackson δ filter centred on the edge level, its width
+   π h / N ≈ the extent of the wanted states (estimated from the located ones, h the spectral
+   half-width); the harmonic target is mid-gap, so each chain returns the states nearest the gap
+   on its side, to ``tol_eV``.
 
-The degree of the filter follows the window: N ≈ 4 h / (b − a) (h the half-width of the
-spectrum), measured best at 3.5 and 6 nm among 40–160 (``benchmarks/RESULTS.md``, session 3).
+Measured alternatives (``benchmarks/RESULTS.md``, session 3): one window filter for both bands
+needs ≈ half the products but only with the extents of the wanted states known in advance; start
+blocks, filters changed mid-run and thick restarts stall the residual (deflation by inexact
+vectors), so each chain starts from a random block and the basis is capped instead.
 """
 
 from __future__ import annotations
@@ -300,46 +303,16 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
     info: dict[str, Any] = {"operator": prod.name, "bounds_eV": prod.bounds, "runs": [],
                             "memory_estimate_GB": mem.peak_GB, "max_basis": max_basis}
 
-    def make_filter(a: float, b: float):
-        a, b = max(a, prod.bounds[0] + 1e-3), min(b, prod.bounds[1] - 1e-3)
-        deg = _degree(opts, prod.half_width, a, b)
-        return prod.filt(window_filter(a, b, prod.bounds, deg)), deg, (a, b)
-
-    def run(a: float, b: float, sigma: float, nb: int, na: int, tol: float, loose: float,
-            strict_b: int, strict_a: int, start: np.ndarray | None, seed: int):
-        filt, deg, win = make_filter(a, b)
-        log = {"window_eV": win, "sigma_eV": sigma, "degree": deg}
+    def run(coeffs: np.ndarray, log: dict, sigma: float, below: tuple[int, int],
+            above: tuple[int, int], tol: float, loose: float, seed: int):
+        # one filtered Krylov chain; below / above = (wanted, strict) pairs on each side of σ
         n0, t0 = prod.n, time.perf_counter()
-        r = filtered_block_krylov(prod.matmat, filt, n, sigma, nb, na, norb,
-                                  tol_eV=tol, loose_tol_eV=loose, strict_below=strict_b,
-                                  strict_above=strict_a, block=opts.block,
-                                  max_basis=max_basis, start=start, seed=seed)
-        log.update(steps=r.n_steps, basis=r.basis_size,
-                   matvec=prod.n - n0, time_s=time.perf_counter() - t0)
-        info["runs"].append(log)
-        return r
-
-    def edge_run(side: str, edge: float, ext: float, sigma: float, want: int, strict: int,
-                 tol: float, loose: float) -> Any:
-        # δ filter on the band edge, width ≈ the extent of the wanted states
-        def deg_of(w: float) -> int:
-            if opts.degree is not None:
-                return int(opts.degree)
-            return int(np.clip(round(DELTA_FACTOR * np.pi * prod.half_width / w),
-                               *_DEGREE_RANGE))
-
-        deg = deg_of(ext)
-        log = {"side": side, "centre_eV": edge, "degree": deg, "extent_eV": ext}
-
-        n0, t0 = prod.n, time.perf_counter()
-        nb_, na_ = (want, 0) if side == "vb" else (0, want)
-        sb_, sa_ = (strict, 0) if side == "vb" else (0, strict)
-        r = filtered_block_krylov(prod.matmat, prod.filt(delta_filter(edge, prod.bounds, deg)),
-                                  n, sigma, nb_, na_, norb, tol_eV=tol, loose_tol_eV=loose,
-                                  strict_below=sb_, strict_above=sa_, block=opts.block,
-                                  max_basis=max_basis, seed=opts.seed + 1)
-        log.update(steps=r.n_steps, basis=r.basis_size,
-                   matvec=prod.n - n0, time_s=time.perf_counter() - t0)
+        r = filtered_block_krylov(prod.matmat, prod.filt(coeffs), n, sigma, below[0], above[0],
+                                  norb, tol_eV=tol, loose_tol_eV=loose, strict_below=below[1],
+                                  strict_above=above[1], block=opts.block,
+                                  max_basis=max_basis, seed=seed)
+        log.update(sigma_eV=sigma, steps=r.n_steps, basis=r.basis_size, matvec=prod.n - n0,
+                   time_s=time.perf_counter() - t0)
         info["runs"].append(log)
         return r
 
@@ -354,12 +327,14 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
     use_inertia = opts.inertia and n <= opts.inertia_max_basis
     cert: dict[str, Any] = {"n_valence": H.n_valence}
     lo, hi = prod.bounds
-    start = None
     mid = None
     for _move in range(8):
+        # 1. locate: a window round σ, the few states nearest it to a loose tolerance
         a, b = max(sigma - w0, lo + 1e-3), min(sigma + w0, hi - 1e-3)
-        loc = run(a, b, sigma, _LOCATE, _LOCATE, opts.locate_tol_eV, opts.locate_tol_eV,
-                  _LOCATE, _LOCATE, start, opts.seed)
+        deg = _degree(opts, prod.half_width, a, b)
+        loc = run(window_filter(a, b, prod.bounds, deg), {"window_eV": (a, b), "degree": deg},
+                  sigma, (_LOCATE, _LOCATE), (_LOCATE, _LOCATE), opts.locate_tol_eV,
+                  opts.locate_tol_eV, opts.seed)
         e0, v0 = loc.energies_eV, loc.vectors
         mid, sigma = _place_gap(H, e0, v0, sigma, use_inertia, cert)
         if mid is not None:
@@ -374,11 +349,16 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
     for side, edge, want, strict in (("vb", ev, nb, sb), ("cb", ec, na, sa)):
         if want == 0:
             continue
+        # 2. one δ filter per band edge, its width ≈ the extent of the wanted states
         mine = (e0 < mid) if side == "vb" else (e0 > mid)
         ext = _extent(np.abs(e0[mine] - edge), want)
-        r_side = edge_run(side, edge, ext, mid, want, strict, tol_eV,
-                          max(opts.margin_tol_eV, tol_eV))
-        parts.append(r_side)
+        deg = int(opts.degree) if opts.degree is not None else int(
+            np.clip(round(DELTA_FACTOR * np.pi * prod.half_width / ext), *_DEGREE_RANGE))
+        log = {"side": side, "centre_eV": edge, "degree": deg, "extent_eV": ext}
+        pairs = (want, strict)
+        parts.append(run(delta_filter(edge, prod.bounds, deg), log, mid,
+                         pairs if side == "vb" else (0, 0), pairs if side == "cb" else (0, 0),
+                         tol_eV, max(opts.margin_tol_eV, tol_eV), opts.seed + 1))
     res_e = np.concatenate([p.energies_eV for p in parts])
     res_x = np.hstack([p.vectors for p in parts])
     res_r = np.concatenate([p.residuals_eV for p in parts])
