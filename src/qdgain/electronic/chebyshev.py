@@ -1,9 +1,9 @@
-"""Factorisation-free band-edge solver: a window filter p(H) and a Kramers block Krylov on it.
+"""Factorisation-free band-edge solver: Chebyshev filters p(H) and a Kramers block Krylov on them.
 
 For dots too large to factorise (≳ 5 nm: the LDLᴴ fill grows as n^1.5) the band-edge states are
-found with products H·X only. A Jackson-damped Chebyshev expansion of the indicator of an energy
-window [a, b] (:func:`~qdgain.electronic.filters.window_filter`) maps the states in the window
-to p ≈ 1 and the rest of the spectrum to |p| ≪ 1; a block Krylov space of p(H) with the Kramers
+found with products H·X only. A Jackson-damped Chebyshev expansion of an energy window or of a
+δ peak (:mod:`qdgain.electronic.filters`) maps the states near it to p ≈ 1 and the rest of the
+spectrum to |p| ≪ 1; a block Krylov space of p(H) with the Kramers
 partners added for free (:mod:`qdgain.electronic.fkrylov`) then holds the wanted eigenvectors
 after a few steps, and harmonic Rayleigh–Ritz on H about σ in the gap extracts them. The filter
 runs as one fused, multithreaded pass per degree (:mod:`qdgain.electronic.chebkernel`).
