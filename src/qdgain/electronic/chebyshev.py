@@ -114,7 +114,7 @@ class ChebyshevOptions:
     lanczos_steps: int = 40
     block: int = 4
     max_basis: int = 800
-    basis_memory_GB: float = 6.0
+    basis_memory_GB: float = 8.0
     operator: str = "auto"
     inertia: bool = True
     inertia_max_basis: int = INERTIA_MAX_BASIS
