@@ -18,6 +18,7 @@ from qdgain.optics.dielectric import (
     fit_sphere_field,
     linear_response_density,
     reduce_spin,
+    screened_response,
 )
 from qdgain.optics.dielectric_poly import (
     PolyResponse,
@@ -46,6 +47,7 @@ __all__ = [
     "cross_section_cm2",
     "dielectric_constant",
     "dielectric_constant_poly",
+    "screened_response",
     "PolyResponse",
     "response_poly",
     "dielectric_vs_diameter",

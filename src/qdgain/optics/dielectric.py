@@ -45,7 +45,7 @@ from qdgain.excitons.coulomb import onsite_radius_nm
 
 __all__ = ["DielectricResult", "linear_response_density", "dielectric_constant",
            "fit_sphere_field", "reduce_spin", "dense_spectrum", "dielectric_vs_diameter",
-           ]
+           "screened_response"]
 
 #: ways to compute χ₀: full diagonalisation, polynomial response, or chosen by size
 METHODS = ("auto", "dense", "poly")
@@ -231,6 +231,35 @@ def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: 
     if n_occ in (0, len(w)):
         raise ParameterError(f"fermi_eV = {fermi_eV} lies outside the spectrum "
                              f"[{w[0]:.3f}, {w[-1]:.3f}] eV; pass an energy in the gap")
+
+    def chi0(U: np.ndarray) -> np.ndarray:
+        return linear_response_density(C, w, n_occ, atom, n_at, U, g)
+
+    return screened_response(pos, chi0, g, field_V_nm=field_V_nm,
+                             lattice_constant_nm=lattice_constant_nm,
+                             fit_fraction=fit_fraction, tol=tol, max_iter=max_iter)
+
+
+def screened_response(pos_nm: np.ndarray, chi0: Any, spin_degeneracy: int, *,
+                      field_V_nm: float, lattice_constant_nm: float, fit_fraction: float,
+                      tol: float, max_iter: int) -> DielectricResult:
+    """Self-consistent (Hartree, point-charge) potential of a uniform field, fitted to a sphere.
+
+    Solves U = U_ext + v χ₀ U by GMRES (U_ext = F₀ z, v the site Coulomb matrix with the
+    on-site value 1.2 e²/r₀) and fits F_in inside the dot: ε_in = 3 F₀ / F_in − 2. Shared by
+    the dense and the polynomial χ₀ (``chi0``: site potentials (eV) → induced electrons).
+
+    Parameters
+    ----------
+    pos_nm : ndarray (N, 3)
+        Atom positions centred on the dot, nm.
+    chi0 : callable
+        U ↦ χ₀ U.
+    spin_degeneracy : int
+        Reported in the result (2 for the spin-free block).
+    """
+    pos = pos_nm
+    n_at = len(pos)
     d = np.sqrt(((pos[:, None] - pos[None]) ** 2).sum(-1))
     np.fill_diagonal(d, 1.0)
     v = COULOMB_EV_NM / d
@@ -238,10 +267,6 @@ def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: 
     np.fill_diagonal(d, np.inf)
     radius = float(np.linalg.norm(pos, axis=1).max() + 0.5 * d.min())
     U_ext = field_V_nm * pos[:, 2]
-
-    def chi0(U: np.ndarray) -> np.ndarray:
-        return linear_response_density(C, w, n_occ, atom, n_at, U, g)
-
     count = [0]
 
     def apply(U: np.ndarray) -> np.ndarray:
@@ -260,7 +285,7 @@ def dielectric_constant(ham: Any, fermi_eV: float | None = None, *, field_V_nm: 
     return DielectricResult(eps_in=3.0 * field_V_nm / F_in - 2.0, field_ext_V_nm=field_V_nm,
                             field_in_V_nm=F_in, potential_eV=U, induced_electrons=dn,
                             radius_nm=radius, n_fit_atoms=n_fit, iterations=count[0],
-                            spin_degeneracy=g)
+                            spin_degeneracy=spin_degeneracy)
 
 
 def dielectric_vs_diameter(diameters_nm: list[float], material: Any = "HgTe", *,

@@ -54,15 +54,12 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.fft import dct
 from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 from scipy.special import erfc
 
-from qdgain.constants import COULOMB_EV_NM
 from qdgain.electronic import atom_graph, basis_permutation, nested_dissection
 from qdgain.electronic.blockop import block_operator
 from qdgain.errors import ConvergenceError, ParameterError
-from qdgain.excitons.coulomb import onsite_radius_nm
-from qdgain.optics.dielectric import DielectricResult, fit_sphere_field
+from qdgain.optics.dielectric import DielectricResult, screened_response
 
 # the building blocks (step_factors, band_edges, spectral_bounds, symmetry_permutations,
 # DEGREE_FACTOR) stay namespaced in this module
@@ -393,29 +390,7 @@ def dielectric_constant_poly(ham: Any, fermi_eV: float | None = None, *,
     res = response_poly(ham, fermi_eV, **poly) if response is None else response
     if res.chi0.shape != (n_at, n_at):
         raise ParameterError(f"response of {res.chi0.shape[0]} atoms for a {n_at}-atom dot")
-    v = cdist(pos, pos)                      # Coulomb matrix as the dense path, eV
-    np.fill_diagonal(v, np.inf)
-    radius = float(np.linalg.norm(pos, axis=1).max() + 0.5 * v.min())
-    np.fill_diagonal(v, 1.0)
-    v = COULOMB_EV_NM / v
-    np.fill_diagonal(v, 1.2 * COULOMB_EV_NM / onsite_radius_nm(lattice_constant_nm))
-    U_ext = field_V_nm * pos[:, 2]
     chi0 = res.chi0
-    count = [0]
-
-    def apply(U: np.ndarray) -> np.ndarray:
-        count[0] += 1
-        return U - v @ (chi0 @ U)
-
-    A = spla.LinearOperator((n_at, n_at), matvec=apply, dtype=float)
-    U, info = spla.gmres(A, U_ext, rtol=tol, atol=0.0, restart=max_iter, maxiter=1)
-    resid = float(np.linalg.norm(apply(U) - U_ext) / np.linalg.norm(U_ext))
-    count[0] -= 1
-    if info != 0 and resid > 1e3 * tol:
-        raise ConvergenceError("self-consistent field response did not converge; raise "
-                               "max_iter", iterations=count[0], residual=resid)
-    F_in, n_fit = fit_sphere_field(pos, U, radius, fit_fraction)
-    return DielectricResult(eps_in=3.0 * field_V_nm / F_in - 2.0, field_ext_V_nm=field_V_nm,
-                            field_in_V_nm=F_in, potential_eV=U, induced_electrons=chi0 @ U,
-                            radius_nm=radius, n_fit_atoms=n_fit, iterations=count[0],
-                            spin_degeneracy=res.spin_degeneracy)
+    return screened_response(pos, lambda U: chi0 @ U, res.spin_degeneracy,
+                             field_V_nm=field_V_nm, lattice_constant_nm=lattice_constant_nm,
+                             fit_fraction=fit_fraction, tol=tol, max_iter=max_iter)
