@@ -88,8 +88,7 @@ class ChebyshevOptions:
     max_basis : int
         Largest Krylov basis (columns); a run that needs more stops with ConvergenceError.
     basis_memory_GB : float
-        Caps ``max_basis`` so that the basis and H applied to it (2 × 16 B × n_basis per
-        column) stay below this (GB).
+        Caps ``max_basis`` so that the basis (16 B × n_basis per column) stays below this (GB).
     operator : {"auto", "block", "csr"}
         Mat-vec: the fused block kernel (numba) or SciPy CSR.
     inertia : bool
@@ -113,7 +112,7 @@ class ChebyshevOptions:
     degree: int | None = None
     lanczos_steps: int = 40
     block: int = 4
-    max_basis: int = 800
+    max_basis: int = 1600
     basis_memory_GB: float = 8.0
     operator: str = "auto"
     inertia: bool = True
@@ -299,7 +298,7 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
     mem = check_fits(n, "chebyshev", limit_GB=opts.max_memory_GB, n_states=n_vb + n_cb,
                      nnz=H.matrix.nnz, n_orbitals=norb)
     prod = _Products(H, opts.operator, opts.lanczos_steps, opts.seed)
-    max_basis = int(min(opts.max_basis, max(64, opts.basis_memory_GB * 1e9 / (32.0 * n))))
+    max_basis = int(min(opts.max_basis, max(64, opts.basis_memory_GB * 1e9 / (16.0 * n))))
     info: dict[str, Any] = {"operator": prod.name, "bounds_eV": prod.bounds, "runs": [],
                             "memory_estimate_GB": mem.peak_GB, "max_basis": max_basis}
 

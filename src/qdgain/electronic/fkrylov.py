@@ -19,7 +19,10 @@ by harmonic Rayleigh–Ritz about σ in the gap (Morgan 1991; as in :mod:`qdgain
     (T - \\sigma I)\\,y = \\mu\\,C^H C\\,y, \\quad T = B^H H B,\\quad C = (H - \\sigma)B,
     \\quad E = y^H T y ,
 
-which keeps spurious interior Ritz values away from σ. The basis is capped at ``max_basis``
+which keeps spurious interior Ritz values away from σ. Only B is stored: the blocks of T and of
+CᴴC come from H q and H² q of each new block q (B^H H^H H q = B^H H² q), and residuals from H
+applied to the Ritz vectors at each check — a few products per column against the filter's
+degree, for half the memory of storing H B as well. The basis is capped at ``max_basis``
 columns (memory); there is no thick restart: keeping approximate Ritz vectors in the basis while
 the chain continues orthogonally to them deflates H with inexact vectors, and the residuals then
 stall near the square of the kept vectors' residuals (measured: 1e-7 eV from 1e-3 eV starts),
@@ -86,7 +89,7 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
     block : int
         Vectors filtered per step (the basis grows by 2 × block with the partners).
     max_basis : int
-        Largest basis (memory: 2 × 16 B × n per column, B and HB); ConvergenceError beyond.
+        Largest basis (memory: 16 B × n per column); ConvergenceError beyond.
     max_steps : int
         Give up (ConvergenceError) after this many steps.
     start : ndarray (n, k), optional
@@ -108,47 +111,51 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
     y = rng.standard_normal((n, block)) + 1j * rng.standard_normal((n, block))
     n_product = 0
     cap = max_basis + 2 * block
-    # B and HB, preallocated, columns contiguous
-    bufs = np.empty((n, cap), complex, order="F"), np.empty((n, cap), complex, order="F")
+    # the basis B, preallocated, columns contiguous
+    buf = np.empty((n, cap), complex, order="F")
     m = 0
+    t = np.zeros((0, 0), complex)
+    g = np.zeros((0, 0), complex)
+
+    def extend(q: np.ndarray) -> int:
+        # append orthonormal q (⊥ B): T and G = (HB)ᴴ HB grow by H q and H² q
+        nonlocal t, g, m
+        hq = matmat(q)
+        h2q = matmat(hq)
+        basis = buf[:, :m]
+        tq = basis.conj().T @ hq
+        gq = basis.conj().T @ h2q
+        t = np.block([[t, tq], [tq.conj().T, q.conj().T @ hq]])
+        g = np.block([[g, gq], [gq.conj().T, hq.conj().T @ hq]])
+        k = q.shape[1]
+        buf[:, m:m + k] = q
+        m += k
+        return 2 * k
+
     if start is not None and start.shape[1]:
         b0 = _orthonormal(np.hstack([start, time_reversed(start, n_orbitals)]))[:, :max_basis // 2]
-        m = b0.shape[1]
-        bufs[0][:, :m] = b0
-        bufs[1][:, :m] = matmat(b0)
-        n_product += m
-        y = _project_out(bufs[0][:, :m], y)
-    basis, hbasis = bufs[0][:, :m], bufs[1][:, :m]
-    t = basis.conj().T @ hbasis
-    g = hbasis.conj().T @ hbasis
+        n_product += extend(b0)
+        y = _project_out(buf[:, :m], y)
     step = next_check = 0
     last = None
     while step < max_steps:
         step += 1
+        basis = buf[:, :m]
         y = _orthonormal(_project_out(basis, filt(np.ascontiguousarray(y))))
         y = _orthonormal(_project_out(basis, y))
         if y.shape[1] == 0:
             raise ConvergenceError("filtered Krylov space exhausted", iterations=step)
         # y ⊥ B and B is Θ-closed, so Θy ⊥ B too; H is applied to the orthonormalised pair
-        # directly (2 × block products against block × degree for the filter: negligible, and
+        # directly (4 × block products against block × degree for the filter: negligible, and
         # free of the error amplification of recombining H y, H Θy)
-        q = _orthonormal(np.hstack([y, time_reversed(y, n_orbitals)]))
-        hq = matmat(q)
-        n_product += q.shape[1]
-        tq = basis.conj().T @ hq
-        gq = hbasis.conj().T @ hq
-        t = np.block([[t, tq], [tq.conj().T, q.conj().T @ hq]])
-        g = np.block([[g, gq], [gq.conj().T, hq.conj().T @ hq]])
-        k = q.shape[1]
-        bufs[0][:, m:m + k] = q
-        bufs[1][:, m:m + k] = hq
-        m += k
-        basis, hbasis = bufs[0][:, :m], bufs[1][:, :m]
+        n_product += extend(_orthonormal(np.hstack([y, time_reversed(y, n_orbitals)])))
+        basis = buf[:, :m]
         full = m + 2 * block > max_basis
         if m >= want + 2 * block and (step >= next_check or full):
-            res = _harmonic(basis, hbasis, t, g, sigma_eV, n_below, n_above)
+            res = _harmonic(basis, None, t, g, sigma_eV, n_below, n_above, matmat)
             if res is not None:
                 e, x, r = res
+                n_product += x.shape[1]
                 last = (e, x, r)
                 strict = np.zeros(len(e), dtype=bool)
                 strict[np.flatnonzero(e < sigma_eV)[::-1][:sb]] = True

@@ -220,10 +220,14 @@ def kramers_block_krylov(matrix: sp.spmatrix, solve: Callable[[np.ndarray], np.n
         y = _orthonormal(_project_out(basis.view, y))
 
 
-def _harmonic(basis: np.ndarray, hbasis: np.ndarray, t: np.ndarray, g: np.ndarray,
-              sigma: float, n_below: int, n_above: int
+def _harmonic(basis: np.ndarray, hbasis: np.ndarray | None, t: np.ndarray, g: np.ndarray,
+              sigma: float, n_below: int, n_above: int,
+              matmat: Callable[[np.ndarray], np.ndarray] | None = None
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Harmonic Ritz pairs nearest σ: n_below under and n_above over it (None if too few)."""
+    """Harmonic Ritz pairs nearest σ: n_below under and n_above over it (None if too few).
+
+    ``hbasis`` = H B gives the residuals; without it (``None``) H is applied to the Ritz vectors
+    with ``matmat``."""
     m = t.shape[0]
     a = 0.5 * (t + t.conj().T) - sigma * np.eye(m)
     # CᴴC = (HB)ᴴHB − 2σ T + σ² I  (B orthonormal)
@@ -245,5 +249,6 @@ def _harmonic(basis: np.ndarray, hbasis: np.ndarray, t: np.ndarray, g: np.ndarra
     sel = np.concatenate([below, above])
     sel = sel[np.argsort(e[sel])]
     x = basis @ y[:, sel]
-    r = np.linalg.norm(hbasis @ y[:, sel] - x * e[sel], axis=0)
+    hx = hbasis @ y[:, sel] if hbasis is not None else matmat(x)
+    r = np.linalg.norm(hx - x * e[sel], axis=0)
     return e[sel], x, r

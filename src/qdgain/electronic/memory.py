@@ -11,9 +11,9 @@ Model (bytes; n = spin-orbitals, nnz = stored entries of H, k = states asked for
   fill ≈ 7.7 (n / 4302)^0.5 (7.7 at 2.5 nm, 12.5 at 3.5 nm, 17.9 at 4.5 nm), × 2.5 for the
   frontal matrices and pending updates, plus the block-Krylov basis and H times it
   (2 × (4k + 64));
-* ``chebyshev``: the block-operator tables (≈ 5 % of CSR), the Krylov basis and H times it at
-  the default cap (2 × 16 B × n × min(800, 8 GB / 32 n) columns), the Ritz and residual
-  blocks (4k) and the filter work vectors.
+* ``chebyshev``: the block-operator tables (≈ 5 % of CSR), the Krylov basis at the default cap
+  (16 B × n × min(1600, 8 GB / 16 n) columns: a worst case, runs stop when converged), the Ritz
+  and residual blocks (4k) and the filter work vectors.
 
 Sphere sizes map to atoms as 8 atoms per cubic cell: N ≈ (8/a³)(π d³/6).
 """
@@ -104,11 +104,11 @@ def estimate_memory(n_basis: int, method: str, *, n_states: int = 32, nnz: int |
         # Krylov basis with H applied to it (2 × ~4k vectors)
         solver = _FACTOR_PEAK * 16.0 * nnz * fill + 2 * 16.0 * n * (4 * k + 64)
     else:
-        # block-operator tables (≈ 5 % of CSR), the Krylov basis B and HB at the default cap
-        # (ChebyshevOptions: 800 columns or 8 GB, whichever is smaller), harmonic Ritz
+        # block-operator tables (≈ 5 % of CSR), the Krylov basis B at the default cap
+        # (ChebyshevOptions: 1600 columns or 8 GB, whichever is smaller), harmonic Ritz
         # vectors and residual blocks (4 k), filter work vectors (4 × 2 block)
-        cols = min(800.0, max(64.0, 8.0e9 / (32.0 * max(n, 1))))
-        solver = 0.05 * matrix + 32.0 * n * cols + 16.0 * n * (4 * k + 16)
+        cols = min(1600.0, max(64.0, 8.0e9 / (16.0 * max(n, 1))))
+        solver = 0.05 * matrix + 16.0 * n * cols + 16.0 * n * (4 * k + 16)
     return MemoryEstimate(method=method, n_basis=n, nnz=nnz, assembly_GB=_COO_BYTES * nnz / 1e9,
                           matrix_GB=matrix / 1e9, solver_GB=solver / 1e9)
 
