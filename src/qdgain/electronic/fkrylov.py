@@ -123,8 +123,9 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
         hq = matmat(q)
         h2q = matmat(hq)
         basis = buf[:, :m]
-        tq = basis.conj().T @ hq
-        gq = basis.conj().T @ h2q
+        # Bᴴ X as (Xᴴ B)ᴴ: conjugating B itself would copy the whole basis
+        tq = (hq.conj().T @ basis).conj().T
+        gq = (h2q.conj().T @ basis).conj().T
         t = np.block([[t, tq], [tq.conj().T, q.conj().T @ hq]])
         g = np.block([[g, gq], [gq.conj().T, hq.conj().T @ hq]])
         k = q.shape[1]
