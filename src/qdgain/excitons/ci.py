@@ -159,17 +159,23 @@ def exciton_integrals(states: StatesLike, kernel: CoulombKernel, e_idx: np.ndarr
     if r_ee.shape[0] != W.shape[0]:
         raise ParameterError(f"kernel has {W.shape[0]} sites but the states have "
                              f"{r_ee.shape[0]} atoms; build the kernel from states.positions_nm")
-    W_hh = W @ r_hh
+    W_hh = _real_matmul(W, r_hh)
     J = (r_ee.T @ W_hh).reshape(ne, ne, nh, nh)
-    K = r_eh.T @ (W @ r_eh.conj())
+    K = r_eh.T @ _real_matmul(W, r_eh.conj())
     return {
         "J": J,
         "K": K,
         "Se": (r_ee.T @ s).reshape(ne, ne),
         "Sh": (r_hh.T @ s).reshape(nh, nh),
-        "M_ee": r_ee.T @ (W @ r_ee),
+        "M_ee": r_ee.T @ _real_matmul(W, r_ee),
         "M_hh": r_hh.T @ W_hh,
     }
+
+
+def _real_matmul(W: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """W @ r for real W (N, N) and complex r (N, k) without NumPy's complex copy of W
+    (16 B × N²: 3.7 GB at 15k atoms)."""
+    return (W @ np.ascontiguousarray(r.real)) + 1j * (W @ np.ascontiguousarray(r.imag))
 
 
 def ci_hamiltonian(states: StatesLike, kernel: CoulombKernel, e_idx: np.ndarray,

@@ -46,7 +46,9 @@ _FILL_REF, _FILL_ATOMS, _FILL_EXP, _FILL_SAFETY = 23.5, 275.0, 0.63, 1.25
 
 
 def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
-    """Peak memory of one dot, GB: Hamiltonian assembly plus the band-edge solver.
+    """Peak memory of one dot, GB: Hamiltonian assembly plus the band-edge solver, or H plus the
+    exciton CI's site–site kernel (:func:`qdgain.excitons.coulomb.kernel_memory_GB`), whichever
+    is larger.
 
     .. math::
 
@@ -73,9 +75,13 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
     """
     from qdgain.electronic import estimate_memory_GB
     from qdgain.electronic.solvers import DENSE_MAX_BASIS, SHIFT_INVERT_MAX_BASIS
+    from qdgain.excitons.coulomb import kernel_memory_GB
 
     n = 2 * params.n_orbitals * nc.n_atoms
     h_gb = estimate_memory_GB(nc, params)
+    # the exciton CI after the solve: the site–site kernel (W and bare, 2 × 8 B × N_atoms²) with
+    # H still held
+    ci_gb = kernel_memory_GB(nc.n_atoms)
     dense = options.method == "dense" or (options.method == "auto" and n <= DENSE_MAX_BASIS)
     # the method band_edge_states(method="auto") will pick for this size
     auto = "shift-invert" if n <= SHIFT_INVERT_MAX_BASIS else "chebyshev"
@@ -85,14 +91,14 @@ def memory_estimate_GB(nc: Any, params: Any, options: SweepOptions) -> float:
             auto if options.method == "auto" else options.method),
             n_states=max(options.n_h, 8) + options.n_e + 2,
             nnz=int(h_gb * 1e9 / 72.0 * _nnz_density(params, options.surface)))
-        return float(max(est.peak_GB, h_gb))
+        return float(max(est.peak_GB, h_gb, est.matrix_GB + ci_gb))
     except (ImportError, AttributeError, TypeError):
         pass
     if dense:
-        return h_gb + 3.0 * _C16 * n * n / 1e9
+        return max(h_gb + 3.0 * _C16 * n * n / 1e9, h_gb + ci_gb)
     nnz_h = h_gb * 1e9 / 72.0   # estimate_memory_GB counts 72 B per stored entry
     fill = _FILL_SAFETY * max(_FILL_REF, _FILL_REF * (nc.n_atoms / _FILL_ATOMS) ** _FILL_EXP)
-    return h_gb + _C16 * (fill * nnz_h + 40.0 * n) / 1e9
+    return max(h_gb + _C16 * (fill * nnz_h + 40.0 * n) / 1e9, h_gb + ci_gb)
 
 
 def build_dot(spec: DotSpec, params: Any, surface: str = DEFAULT_SURFACE) -> Any:
