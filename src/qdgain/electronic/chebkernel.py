@@ -108,6 +108,30 @@ class ChebyshevFilter:
         v = y.reshape(na, norb, 2 * m * 2).view(complex).reshape(na, norb, 2, m)
         return np.ascontiguousarray(v.transpose(0, 2, 1, 3)).reshape(na * 2 * norb, m)
 
+    def matmat(self, x: np.ndarray) -> np.ndarray:
+        """H X (eV) for X complex (n_basis, m) through the same step kernel: with T_{-1} = 0 one
+        step gives A X = (2/h)(H − c) X, so H X = (h/2) A X + c X. Not counted in
+        :attr:`n_matvec` (the caller counts its plain products)."""
+        x2 = np.asarray(x, dtype=complex).reshape(self.op.n_basis, -1)
+        if not (self.op.use_numba and HAVE_NUMBA):
+            return self.op.matmat(x).astype(complex, copy=False)
+        # blocks of _MATMAT_BLOCK columns (the last one zero-padded): one compiled kernel
+        # width for every m, the one the solver's filter uses
+        m, b = x2.shape[1], _MATMAT_BLOCK
+        y = np.empty_like(x2)
+        pad = np.zeros((x2.shape[0], b), complex)
+        for j in range(0, m, b):
+            k = min(b, m - j)
+            pad[:, :k] = x2[:, j:j + k]
+            pad[:, k:] = 0.0
+            t0 = self._to_internal(pad)
+            z = np.zeros_like(t0)
+            self._step(t0.shape[2])(t0, z, np.zeros_like(t0), 0.0)
+            y[:, j:j + k] = self._from_internal(z, b)[:, :k]
+        y *= 0.5 * self.h
+        y += self.c * x2
+        return y.reshape(np.shape(x))
+
     def apply(self, x: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
         """Y = p(H) X for X complex (n_basis, m); ``coeffs`` = c_0..c_N on these bounds."""
         x = np.asarray(x)
@@ -136,6 +160,8 @@ class ChebyshevFilter:
 
 
 _KERNEL = None
+# columns per kernel call of ChebyshevFilter.matmat (the filter's block: ChebyshevOptions.block)
+_MATMAT_BLOCK = 4
 
 
 def _kernel():  # compiled on first use (≈ 2 s), cached on disk

@@ -179,7 +179,10 @@ class _Products:
 
     def matmat(self, x: np.ndarray) -> np.ndarray:
         self.n_plain += 1 if x.ndim == 1 else x.shape[1]
-        return self.mat @ x if self.op is None else self.op.matmat(x)
+        if self.op is None:
+            return self.mat @ x
+        f = getattr(self, "filter", None)   # the filter's kernel, once the bounds are known
+        return f.matmat(x) if f is not None else self.op.matmat(x)
 
     def filt(self, coeffs: np.ndarray):
         def apply(x: np.ndarray) -> np.ndarray:

@@ -142,8 +142,10 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
     while step < max_steps:
         step += 1
         basis = buf[:, :m]
+        # CGS2, normalise, one more CGS pass: p(H)y lies mostly in span(B) (the wanted
+        # directions it amplifies), so the normalised remainder is re-projected once
         y = _orthonormal(_project_out(basis, filt(np.ascontiguousarray(y))))
-        y = _orthonormal(_project_out(basis, y))
+        y = _orthonormal(_project_out(basis, y, passes=1))
         if y.shape[1] == 0:
             raise ConvergenceError("filtered Krylov space exhausted", iterations=step)
         # y ⊥ B and B is Θ-closed, so Θy ⊥ B too; H is applied to the orthonormalised pair

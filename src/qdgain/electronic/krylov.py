@@ -84,8 +84,8 @@ def _orthonormal(v: np.ndarray, rel: float = 1e-10) -> np.ndarray:
     return u[:, s > rel * s.max()] if s.max() > 0 else v[:, :0]
 
 
-def _project_out(basis: np.ndarray, v: np.ndarray) -> np.ndarray:
-    for _ in range(2):  # classical Gram–Schmidt twice ("twice is enough")
+def _project_out(basis: np.ndarray, v: np.ndarray, passes: int = 2) -> np.ndarray:
+    for _ in range(passes):  # classical Gram–Schmidt twice ("twice is enough")
         if basis.shape[1]:
             v = v - basis @ (v.conj().T @ basis).conj().T   # conj of the small block only
     return v
