@@ -6,16 +6,22 @@ import numpy as np
 import pytest
 
 from qdgain.electronic import band_edge_states, inertia, time_reversed
+from qdgain.electronic.slepc_backend import slepc_available
 from qdgain.electronic.solvers import METHODS
 from qdgain.errors import ParameterError
 
-SOLVERS = [m for m in METHODS if m not in ("auto", "chebyshev")]
+SOLVERS: list = [m for m in METHODS if m not in ("auto", "chebyshev", "slepc")]
 try:  # a Chebyshev backend, when present, joins the same tests
     import qdgain.electronic.chebyshev  # noqa: F401
 
     SOLVERS.append("chebyshev")
 except ImportError:
     pass
+# the optional SLEPc backend runs the same tests where it is installed, else they are skipped
+# with the reason (issue 13 item 5)
+_SLEPC_OK, _SLEPC_WHY = slepc_available()
+SOLVERS.append("slepc" if _SLEPC_OK else pytest.param(
+    "slepc", marks=pytest.mark.skip(reason=f"SLEPc backend unavailable: {_SLEPC_WHY}")))
 
 
 @pytest.fixture(scope="module", params=SOLVERS)

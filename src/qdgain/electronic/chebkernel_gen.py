@@ -35,7 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["KernelTables", "generated_step", "pack_tables", "simd_lanes"]
+# internal to chebkernel (generated source imports the names directly): nothing public
+__all__: list[str] = []
 
 # bump when the generated source or the intrinsics' code changes: numba's on-disk cache of a
 # generated module does not notice edits of chebkernel_simd

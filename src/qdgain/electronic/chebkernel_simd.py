@@ -16,7 +16,8 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, models, register_model
 
-__all__ = ["VEC", "vld", "vst", "vfma", "vfms", "vcj", "ld", "barrier"]
+# internal to chebkernel (generated source imports the names directly): nothing public
+__all__: list[str] = []
 
 
 class F64Vec(types.Type):

@@ -16,6 +16,7 @@ from qdgain.excitons.coulomb import (
     CoulombKernel,
     StatesLike,
     coulomb_kernel,
+    kernel_memory_GB,
     onsite_radius_nm,
     polarisation_kernel,
     transition_densities,
@@ -40,4 +41,5 @@ __all__ = [
     "StatesLike",
     "polarisation_kernel",
     "onsite_radius_nm",
+    "kernel_memory_GB",
 ]
