@@ -7,7 +7,8 @@ For each sphere (default HgTe dot model): ``band_edge_states(method="chebyshev")
 Chebyshev-filtered Lanczos of ../shared/notes/eigensolvers.md (Jackson δ filter of degree 100
 at mid-gap on CSR, ARPACK for the 48 largest values of p(H), Rayleigh–Ritz on H with the Kramers
 partners), with ``--shift-invert`` the shift-invert solver. BLAS is pinned to one thread
-(threadpoolctl); the numba kernel uses NUMBA_NUM_THREADS (default: all cores). Energies of the
+(threadpoolctl; ``--blas-threads`` for the chebyshev run); the numba kernel uses
+NUMBA_NUM_THREADS (default: all cores). Energies of the
 methods are compared state by state.
 """
 
@@ -51,11 +52,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="3.5,6")
     ap.add_argument("--baseline", action="store_true")
     ap.add_argument("--shift-invert", action="store_true")
+    ap.add_argument("--blas-threads", type=int, default=1,
+                    help="BLAS threads of the chebyshev run (Krylov bookkeeping); baselines: 1")
     a = ap.parse_args()
     for d in map(float, a.sizes.split(",")):
         nc, H = build_dot("HgTe", Sphere(d))
         print(f"## {d} nm: {nc.n_atoms} atoms, {H.n_basis} rows", flush=True)
-        with threadpool_limits(1):
+        with threadpool_limits(a.blas_threads):
             t = time.perf_counter()
             st = band_edge_states(H, 24, 8, method="chebyshev")
             tc = time.perf_counter() - t
