@@ -173,6 +173,7 @@ class _Products:
         self.name = ("csr" if self.op is None else
                      "fused block kernel" if self.op.use_numba else "block-numpy")
         self.n_plain = 0
+        self.filter: ChebyshevFilter | None = None
         self.bounds = spectral_bounds(self.matmat, H.n_basis, bounds_steps, seed)
         self.filter = ChebyshevFilter(self.op, self.bounds) if self.op is not None else None
         self.n_filter = 0
@@ -181,8 +182,8 @@ class _Products:
         self.n_plain += 1 if x.ndim == 1 else x.shape[1]
         if self.op is None:
             return self.mat @ x
-        f = getattr(self, "filter", None)   # the filter's kernel, once the bounds are known
-        return f.matmat(x) if f is not None else self.op.matmat(x)
+        # the filter's SIMD kernel once the bounds are known (the bounds' Lanczos runs before)
+        return self.filter.matmat(x) if self.filter is not None else self.op.matmat(x)
 
     def filt(self, coeffs: np.ndarray):
         def apply(x: np.ndarray) -> np.ndarray:

@@ -273,7 +273,7 @@ def coulomb_kernel(positions_nm: np.ndarray, eps_in: float, eps_out: float = 2.2
             for i0, i1 in _row_blocks(n, 8):
                 W[i0:i1] += _polarisation_rows(pos, r, i0, i1, radius_nm, eps_in, eps_out, l_max)
     self_energy = 0.5 * (np.diag(W) - np.diag(bare))
-    return CoulombKernel(W_eV=W, bare_eV=bare, self_energy_eV=self_energy.copy(),
+    return CoulombKernel(W_eV=W, bare_eV=bare, self_energy_eV=self_energy,
                          eps_in=float(eps_in), eps_out=float(eps_out), radius_nm=float(radius_nm),
                          onsite_radius_nm=r0, l_max=l_max)
 
