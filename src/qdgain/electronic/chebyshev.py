@@ -11,15 +11,17 @@ runs as one fused, multithreaded pass per degree (:mod:`qdgain.electronic.chebke
 Steps:
 
 1. spectral bounds from 40 Lanczos steps (:func:`~qdgain.electronic.filters.spectral_bounds`);
-2. *locate*: a window of half-width W₀ around the first guess σ₀, the few states nearest σ₀ to
-   a loose tolerance; the gap is placed among them — by an LDLᴴ inertia count where the dot is
+2. *locate*: a δ filter of width W₀ at the first guess σ₀, the few states nearest σ₀ to a
+   loose tolerance; the gap is placed among them — by an LDLᴴ inertia count where the dot is
    small enough to factorise (certified), otherwise by their s-orbital weight (valence states
    of II–VI and III–V dots are p-like, < 5 % s; conduction states s-like, > 50 % s: measured
    for HgTe 3.5–6 nm and CdTe 3.5 nm), reported as uncertified together with a stochastic KPM
    count below σ;
-3. *solve*: one chain per band edge on a Jackson δ filter centred on the edge level, its width
-   π h / N ≈ the extent of the wanted states (estimated from the located ones, h the spectral
-   half-width); the harmonic target is mid-gap, so each chain returns the states nearest the gap
+3. *solve*: one chain per band edge on a Jackson δ filter, its width π h / N ≈ the extent of
+   the wanted states (estimated from the located ones, h the spectral half-width): centred on
+   the valence edge; for the sparse conduction levels narrower and centred on the middle of the
+   wanted states, which damps the dense valence band across the gap; the harmonic target is
+   mid-gap, so each chain returns the states nearest the gap
    on its side, to ``tol_eV``.
 
 Measured alternatives (``benchmarks/RESULTS.md``, session 3): one window filter for both bands
@@ -60,12 +62,23 @@ INERTIA_MAX_BASIS = 4000
 #: s-orbital weight above which a state near the gap is taken as a conduction state when no
 #: inertia count is affordable (valence ≤ 0.04, conduction ≥ 0.57 for HgTe 3.5–5 nm, CdTe 3.5 nm)
 CONDUCTION_S_WEIGHT = 0.25
-#: locate-window degree N = DEGREE_FACTOR × (spectral half-width) / (window width), clipped
-DEGREE_FACTOR = 4.0
 #: band-edge δ filter degree N = DELTA_FACTOR × π h / w (w the estimated extent of the wanted
 #: states, h the spectral half-width): the Jackson kernel's width π h / N is then ≈ the true
 #: extent; matvec counts were flat within ±5 % for N = 80–150 at 3.5 nm (session 3)
 DELTA_FACTOR = 0.8
+#: conduction chain where the gap is below the δ width w / DELTA_FACTOR (≳ 6 nm HgTe): δ of
+#: degree CB_DELTA_FACTOR × π h / w centred CB_CENTRE_SHIFT × w above the edge (w the estimated
+#: extent of the wanted states); measured session 5 (8 nm: steps 29 → 13, products 11872 → 9792;
+#: 6 nm: 22 → 14 steps, 7248 → 8416 products; at 3.5 nm, gap 1.04 eV, it would cost 1.5× more)
+CB_DELTA_FACTOR = 1.5
+CB_CENTRE_SHIFT = 0.5
+#: locate: δ at σ₀ of degree LOCATE_FACTOR × π h / w₀ (w₀ the locate half-width); 0.5 / 0.8 /
+#: 1.2 / 2 / 3.5 gave 1.20 / 0.63 / 0.42 / 1.27 / 5.0 s at 3.5 nm (session 5)
+LOCATE_FACTOR = 1.2
+#: the δ locate is trusted if the nearest state on each side of σ₀ lies within this many widths
+#: (w₀ / LOCATE_FACTOR); else a flat window of degree WINDOW_FACTOR × h / (2 w₀) is used
+LOCATE_REACH = 1.5
+WINDOW_FACTOR = 4.0
 _DEGREE_RANGE = (16, 800)
 # states located on each side of σ₀ in step 2 (two levels and the gap between them)
 _LOCATE = 6
@@ -78,8 +91,9 @@ class ChebyshevOptions:
     Attributes
     ----------
     degree : int, optional
-        Chebyshev degree of the window filter (mat-vecs per filter application); default from
-        the window width (:data:`DEGREE_FACTOR`).
+        Chebyshev degree of every filter (mat-vecs per filter application); default from the
+        width each filter needs (:data:`LOCATE_FACTOR`, :data:`DELTA_FACTOR`,
+        :data:`CB_DELTA_FACTOR`).
     lanczos_steps : int
         Lanczos steps for the spectral bounds.
     block : int
@@ -200,13 +214,6 @@ class _Products:
     @property
     def half_width(self) -> float:
         return 0.5 * (self.bounds[1] - self.bounds[0])
-
-
-def _degree(opts: ChebyshevOptions, half_width: float, a: float, b: float) -> int:
-    if opts.degree is not None:
-        return int(opts.degree)
-    n = round(DEGREE_FACTOR * half_width / (b - a))
-    return int(np.clip(n, *_DEGREE_RANGE))
 
 
 def s_weight(H: TBHamiltonian, vectors: np.ndarray) -> np.ndarray:
@@ -332,12 +339,30 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
     lo, hi = prod.bounds
     mid = None
     for _move in range(8):
-        # 1. locate: a window round σ, the few states nearest it to a loose tolerance
-        a, b = max(sigma - w0, lo + 1e-3), min(sigma + w0, hi - 1e-3)
-        deg = _degree(opts, prod.half_width, a, b)
-        loc = run(window_filter(a, b, prod.bounds, deg), {"window_eV": (a, b), "degree": deg},
+        # 1. locate: the few states nearest σ to a loose tolerance, first with a δ peak at σ of
+        # width w₀ / LOCATE_FACTOR: the states nearest σ then have the largest p and the chain
+        # finds them first (4868 → 4184 products, 0.95 → 0.42 s at 3.5 nm; 11.8 → 6.4–7.4 s at
+        # 6 nm; session 5). Far out in its tail (a wide gap) the damped δ is too small to be
+        # trusted, so if the nearest state on either side lies beyond LOCATE_REACH widths the
+        # locate is repeated with a flat window of half-width w₀ (p ≈ 1 on all of it).
+        sigma = float(np.clip(sigma, lo + 1e-3, hi - 1e-3))
+        deg = int(opts.degree) if opts.degree is not None else int(
+            np.clip(round(LOCATE_FACTOR * np.pi * prod.half_width / w0), *_DEGREE_RANGE))
+        loc = run(delta_filter(sigma, prod.bounds, deg), {"locate_centre_eV": sigma,
+                                                          "width_eV": w0, "degree": deg},
                   sigma, (_LOCATE, _LOCATE), (_LOCATE, _LOCATE), opts.locate_tol_eV,
                   opts.locate_tol_eV, opts.seed)
+        dist = np.abs(loc.energies_eV - sigma)
+        reach = LOCATE_REACH * w0 / LOCATE_FACTOR
+        below, above = dist[loc.energies_eV < sigma], dist[loc.energies_eV > sigma]
+        if max(below.min(initial=np.inf), above.min(initial=np.inf)) > reach:
+            a, b = max(sigma - w0, lo + 1e-3), min(sigma + w0, hi - 1e-3)
+            deg = int(opts.degree) if opts.degree is not None else int(
+                np.clip(round(WINDOW_FACTOR * prod.half_width / (b - a)), *_DEGREE_RANGE))
+            loc = run(window_filter(a, b, prod.bounds, deg), {"window_eV": (a, b),
+                                                              "degree": deg},
+                      sigma, (_LOCATE, _LOCATE), (_LOCATE, _LOCATE), opts.locate_tol_eV,
+                      opts.locate_tol_eV, opts.seed)
         e0, v0 = loc.energies_eV, loc.vectors
         mid, sigma = _place_gap(H, e0, v0, sigma, use_inertia, cert)
         if mid is not None:
@@ -355,11 +380,18 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
         # 2. one δ filter per band edge, its width ≈ the extent of the wanted states
         mine = (e0 < mid) if side == "vb" else (e0 > mid)
         ext = _extent(np.abs(e0[mine] - edge), want)
+        # the peak on the edge, of width ≈ ext / DELTA_FACTOR; but where that width reaches the
+        # valence edge across a small gap (large dots, sparse conduction levels) the conduction
+        # peak goes to the middle of the wanted states and narrower, which damps the dense
+        # valence band (8 nm: 29 → 13 Krylov steps, 29 → 18 s)
+        factor, centre = DELTA_FACTOR, edge
+        if side == "cb" and ec - ev < ext / DELTA_FACTOR:
+            factor, centre = CB_DELTA_FACTOR, edge + CB_CENTRE_SHIFT * ext
         deg = int(opts.degree) if opts.degree is not None else int(
-            np.clip(round(DELTA_FACTOR * np.pi * prod.half_width / ext), *_DEGREE_RANGE))
-        log = {"side": side, "centre_eV": edge, "degree": deg, "extent_eV": ext}
+            np.clip(round(factor * np.pi * prod.half_width / ext), *_DEGREE_RANGE))
+        log = {"side": side, "centre_eV": centre, "degree": deg, "extent_eV": ext}
         pairs = (want, strict)
-        parts.append(run(delta_filter(edge, prod.bounds, deg), log, mid,
+        parts.append(run(delta_filter(centre, prod.bounds, deg), log, mid,
                          pairs if side == "vb" else (0, 0), pairs if side == "cb" else (0, 0),
                          tol_eV, max(opts.margin_tol_eV, tol_eV), opts.seed + 1))
     res_e = np.concatenate([p.energies_eV for p in parts])
