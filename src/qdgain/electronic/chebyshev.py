@@ -80,6 +80,11 @@ LOCATE_FACTOR = 1.2
 LOCATE_REACH = 1.5
 WINDOW_FACTOR = 4.0
 _DEGREE_RANGE = (16, 800)
+#: cap on the band-edge δ degree: where the valence levels are so dense that the rule above asks
+#: for more (≳ 6 nm), a broader peak with a few more Krylov steps costs fewer products
+#: (session 5, valence chain: 8 nm 800 → 400: 45072 → 25928 products, 58 → 26 s; 350: 26976
+#: products, 19 steps; 250: 25496 products but 25 steps, 44 s; 6 nm 447 → 350: 25304 → 19872)
+EDGE_MAX_DEGREE = 400
 # states located on each side of σ₀ in step 2 (two levels and the gap between them)
 _LOCATE = 6
 
@@ -388,7 +393,8 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
         if side == "cb" and ec - ev < ext / DELTA_FACTOR:
             factor, centre = CB_DELTA_FACTOR, edge + CB_CENTRE_SHIFT * ext
         deg = int(opts.degree) if opts.degree is not None else int(
-            np.clip(round(factor * np.pi * prod.half_width / ext), *_DEGREE_RANGE))
+            np.clip(round(factor * np.pi * prod.half_width / ext), _DEGREE_RANGE[0],
+                    EDGE_MAX_DEGREE))
         log = {"side": side, "centre_eV": centre, "degree": deg, "extent_eV": ext}
         pairs = (want, strict)
         parts.append(run(delta_filter(centre, prod.bounds, deg), log, mid,
