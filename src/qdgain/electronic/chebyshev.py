@@ -66,10 +66,12 @@ CONDUCTION_S_WEIGHT = 0.25
 #: states, h the spectral half-width): the Jackson kernel's width π h / N is then ≈ the true
 #: extent; matvec counts were flat within ±5 % for N = 80–150 at 3.5 nm (session 3)
 DELTA_FACTOR = 0.8
-#: conduction chain where the gap is below the δ width w / DELTA_FACTOR (≳ 6 nm HgTe): δ of
-#: degree CB_DELTA_FACTOR × π h / w centred CB_CENTRE_SHIFT × w above the edge (w the estimated
-#: extent of the wanted states); measured session 5 (8 nm: steps 29 → 13, products 11872 → 9792;
-#: 6 nm: 22 → 14 steps, 7248 → 8416 products; at 3.5 nm, gap 1.04 eV, it would cost 1.5× more)
+#: conduction chain where the gap is below CB_SWITCH × w (w the estimated extent of the wanted
+#: states; ≳ 6 nm HgTe): δ of degree CB_DELTA_FACTOR × π h / w centred CB_CENTRE_SHIFT × w
+#: above the edge. Measured session 5 with the solver's margin of 4 (gap / w: 3.5 nm 0.87,
+#: 6 nm 0.62, 8 nm 0.53): 6 nm 10216 → 8436 products, 46 → 21 steps; 8 nm (margin 0) 29 → 13
+#: steps; at 3.5 nm it would cost 5116 → 11604 products
+CB_SWITCH = 0.75
 CB_DELTA_FACTOR = 1.5
 CB_CENTRE_SHIFT = 0.5
 #: locate: δ at σ₀ of degree LOCATE_FACTOR × π h / w₀ (w₀ the locate half-width); 0.5 / 0.8 /
@@ -85,8 +87,11 @@ _DEGREE_RANGE = (16, 800)
 #: (session 5, valence chain: 8 nm 800 → 400: 45072 → 25928 products, 58 → 26 s; 350: 26976
 #: products, 19 steps; 250: 25496 products but 25 steps, 44 s; 6 nm 447 → 350: 25304 → 19872)
 EDGE_MAX_DEGREE = 400
-# states located on each side of σ₀ in step 2 (two levels and the gap between them)
-_LOCATE = 6
+# states located below and above σ₀ in step 1 (two levels and the gap between them). Above σ₀
+# (conduction, sparse levels: the 5th–6th state of a large dot lies beyond the locate peak's
+# width) four are enough and converge much sooner; below, six give the valence extent estimate
+# a state beyond the 4-fold top level (with four the estimate collapses to its 0.03 eV floor)
+_LOCATE = (6, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +360,7 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
             np.clip(round(LOCATE_FACTOR * np.pi * prod.half_width / w0), *_DEGREE_RANGE))
         loc = run(delta_filter(sigma, prod.bounds, deg), {"locate_centre_eV": sigma,
                                                           "width_eV": w0, "degree": deg},
-                  sigma, (_LOCATE, _LOCATE), (_LOCATE, _LOCATE), opts.locate_tol_eV,
+                  sigma, (_LOCATE[0],) * 2, (_LOCATE[1],) * 2, opts.locate_tol_eV,
                   opts.locate_tol_eV, opts.seed)
         dist = np.abs(loc.energies_eV - sigma)
         reach = LOCATE_REACH * w0 / LOCATE_FACTOR
@@ -366,7 +371,7 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
                 np.clip(round(WINDOW_FACTOR * prod.half_width / (b - a)), *_DEGREE_RANGE))
             loc = run(window_filter(a, b, prod.bounds, deg), {"window_eV": (a, b),
                                                               "degree": deg},
-                      sigma, (_LOCATE, _LOCATE), (_LOCATE, _LOCATE), opts.locate_tol_eV,
+                      sigma, (_LOCATE[0],) * 2, (_LOCATE[1],) * 2, opts.locate_tol_eV,
                       opts.locate_tol_eV, opts.seed)
         e0, v0 = loc.energies_eV, loc.vectors
         mid, sigma = _place_gap(H, e0, v0, sigma, use_inertia, cert)
@@ -385,12 +390,12 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
         # 2. one δ filter per band edge, its width ≈ the extent of the wanted states
         mine = (e0 < mid) if side == "vb" else (e0 > mid)
         ext = _extent(np.abs(e0[mine] - edge), want)
-        # the peak on the edge, of width ≈ ext / DELTA_FACTOR; but where that width reaches the
-        # valence edge across a small gap (large dots, sparse conduction levels) the conduction
-        # peak goes to the middle of the wanted states and narrower, which damps the dense
-        # valence band (8 nm: 29 → 13 Krylov steps, 29 → 18 s)
+        # the peak on the edge, of width ≈ ext / DELTA_FACTOR; but where the gap is below
+        # CB_SWITCH × ext (large dots, sparse conduction levels) that peak would reach the dense
+        # valence edge, so the conduction peak goes to the middle of the wanted states and
+        # narrower (8 nm: 29 → 13 Krylov steps, 29 → 18 s)
         factor, centre = DELTA_FACTOR, edge
-        if side == "cb" and ec - ev < ext / DELTA_FACTOR:
+        if side == "cb" and ec - ev < CB_SWITCH * ext:
             factor, centre = CB_DELTA_FACTOR, edge + CB_CENTRE_SHIFT * ext
         deg = int(opts.degree) if opts.degree is not None else int(
             np.clip(round(factor * np.pi * prod.half_width / ext), _DEGREE_RANGE[0],
