@@ -113,6 +113,18 @@ def test_bad_options(dot):
         solve(dot, 4, 2, options=ChebyshevOptions(block=0))
     with pytest.raises(ParameterError, match="n_vb"):
         solve(dot, -1, 2)
+    with pytest.raises(ParameterError, match="blas_threads"):
+        solve(dot, 4, 2, options=ChebyshevOptions(blas_threads=0))
+
+
+def test_blas_threads_restored_after_solve(dot):
+    # the solve pins BLAS to one thread (options.blas_threads) and gives the setting back
+    from threadpoolctl import threadpool_info
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    r = solve(dot, 4, 2, options=ChebyshevOptions(blas_threads=1, kpm_vectors=0))
+    after = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    assert after == before
+    assert len(r.energies_eV) >= 6
 
 
 @pytest.mark.slow
