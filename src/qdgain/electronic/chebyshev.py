@@ -33,6 +33,7 @@ vectors), so each chain starts from a random block and the basis is capped inste
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,7 @@ EDGE_MAX_DEGREE = 400
 # width) four are enough and converge much sooner; below, six give the valence extent estimate
 # a state beyond the 4-fold top level (with four the estimate collapses to its 0.03 eV floor)
 _LOCATE = (6, 4)
+_LOCATE_PAIRS = ((_LOCATE[0],) * 2, (_LOCATE[1],) * 2)   # (wanted, strict) below, above
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +136,8 @@ class ChebyshevOptions:
         Random vectors of the KPM count below σ reported when no inertia is affordable (0: off).
     blas_threads : int, optional
         BLAS threads during the solve (threadpoolctl); None leaves them as they are. The filter
-        kernel takes the cores (``NUMBA_NUM_THREADS``): OpenBLAS threads beside it made the
-        3.5 nm solve 10.1 s against 4.1 s with one (2 cores, session 5).
+        kernel takes the cores (``NUMBA_NUM_THREADS``): OpenBLAS on 2 threads beside it made the
+        3.5 nm solve 7.1–7.5 s against 3.3–3.4 s with one (2 cores, one process, session 5).
     """
 
     degree: int | None = None
@@ -315,12 +317,11 @@ def solve(H: TBHamiltonian, n_vb: int, n_cb: int, *, margin: int = 0,
         Residuals above ``tol_eV`` after the allowed steps, or the gap not found.
     """
     opts = options or ChebyshevOptions()
-    if opts.blas_threads is None:
-        return _solve(H, n_vb, n_cb, margin, sigma_eV, tol_eV, opts)
-    if opts.blas_threads < 1:
+    if opts.blas_threads is not None and opts.blas_threads < 1:
         raise ParameterError(f"options.blas_threads = {opts.blas_threads}: at least 1 (or None "
                              "to leave BLAS as it is)")
-    with threadpool_limits(limits=int(opts.blas_threads), user_api="blas"):
+    with (nullcontext() if opts.blas_threads is None
+          else threadpool_limits(limits=int(opts.blas_threads), user_api="blas")):
         return _solve(H, n_vb, n_cb, margin, sigma_eV, tol_eV, opts)
 
 
@@ -378,7 +379,7 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
             np.clip(round(LOCATE_FACTOR * np.pi * prod.half_width / w0), *_DEGREE_RANGE))
         loc = run(delta_filter(sigma, prod.bounds, deg), {"locate_centre_eV": sigma,
                                                           "width_eV": w0, "degree": deg},
-                  sigma, (_LOCATE[0],) * 2, (_LOCATE[1],) * 2, opts.locate_tol_eV,
+                  sigma, *_LOCATE_PAIRS, opts.locate_tol_eV,
                   opts.locate_tol_eV, opts.seed)
         dist = np.abs(loc.energies_eV - sigma)
         reach = LOCATE_REACH * w0 / LOCATE_FACTOR
@@ -389,7 +390,7 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
                 np.clip(round(WINDOW_FACTOR * prod.half_width / (b - a)), *_DEGREE_RANGE))
             loc = run(window_filter(a, b, prod.bounds, deg), {"window_eV": (a, b),
                                                               "degree": deg},
-                      sigma, (_LOCATE[0],) * 2, (_LOCATE[1],) * 2, opts.locate_tol_eV,
+                      sigma, *_LOCATE_PAIRS, opts.locate_tol_eV,
                       opts.locate_tol_eV, opts.seed)
         e0, v0 = loc.energies_eV, loc.vectors
         mid, sigma = _place_gap(H, e0, v0, sigma, use_inertia, cert)
