@@ -121,3 +121,46 @@ def test_generation_failure_falls_back(dot, monkeypatch):
         y = f.apply(x, coeffs)
     assert f._fast[8] is None
     assert _rel(y, csr_filter(H.matrix, x, coeffs, bounds)) <= REL
+
+
+def test_single_precision_filter(dot):
+    """float32 recurrence (the same generated source compiled for float32): agrees with the
+    float64 filter to the float32 round-off accumulated over the degree (ε₃₂ = 6e-8 per step,
+    40 steps: ≲ 1e-5 relative), and really is single precision (error ≫ float64's 1e-15)."""
+    from qdgain.electronic.filters import delta_filter
+
+    H, op, bounds = dot
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((H.n_basis, 4)) + 1j * rng.standard_normal((H.n_basis, 4))
+    coeffs = delta_filter(0.3, bounds, 40)
+    f = ChebyshevFilter(op, bounds)
+    assert f.single_available
+    y64 = f.apply(x, coeffs)
+    y32 = f.apply(x, coeffs, single=True)
+    assert y32.dtype == np.complex128 and y32.shape == y64.shape
+    err = _rel(y32, y64)
+    assert 1e-9 < err < 1e-5
+    assert f.n_matvec_single == 4 * 40 and f.n_matvec == 2 * 4 * 40
+    g = ChebyshevFilter(op, bounds)
+    g.use_generated = False
+    with pytest.raises(RuntimeError, match="generated kernel"):
+        g.apply(x, coeffs, single=True)
+
+
+def test_moments_equal_csr_recurrence(dot):
+    """KPM moments in the kernel's layout equal ⟨z|T_k(H̃)|z⟩ from the CSR recurrence."""
+    H, op, bounds = dot
+    rng = np.random.default_rng(8)
+    z = np.exp(2j * np.pi * rng.random((H.n_basis, 5)))      # 5 columns: a padded block
+    f = ChebyshevFilter(op, bounds)
+    mu = f.moments(z, 12)
+    c, h = 0.5 * (bounds[1] + bounds[0]), 0.5 * (bounds[1] - bounds[0])
+    t0, t1 = z, (H.matrix @ z - c * z) / h
+    ref = [np.einsum("ij,ij->j", z.conj(), t0).real, np.einsum("ij,ij->j", z.conj(), t1).real]
+    for _ in range(10):
+        t0, t1 = t1, 2 * (H.matrix @ t1 - c * t1) / h - t0
+        ref.append(np.einsum("ij,ij->j", z.conj(), t1).real)
+    assert np.abs(mu - np.array(ref)).max() <= REL * H.n_basis
+    assert f.n_matvec == 5 * 6
+    with pytest.raises(ValueError, match="even"):
+        f.moments(z, 7)

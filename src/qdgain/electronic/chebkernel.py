@@ -69,17 +69,25 @@ class ChebyshevFilter:
         self.n_matvec = 0
         self._fast: dict[int, object] = {}
         self._tables = None
+        self._tables32 = None
+        self.n_matvec_single = 0
         self.use_generated = True   # False: always the generic kernel (tests, benchmarks)
 
-    def _step(self, w: int):
+    def _step(self, w: int, single: bool = False):
         """The step z ← 2H̃x − z, acc += ck z as ``f(x, z, acc, ck)`` on internal-layout arrays of
-        row width w = 4m floats: the generated kernel, else the generic :func:`_step_py`."""
+        row width w = 4m floats: the generated kernel, else the generic :func:`_step_py`.
+        ``single``: float32 arrays and tables (generated kernel only; the same source, compiled
+        for float32 by numba's type dispatch: ``<8 x float>`` tiles)."""
         if self.use_generated:
             op = self.op
             if self._tables is None:
                 t = pack_tables(self._onsite, self._hop, op.nbr_ptr, op.nbr_atom, op.nbr_block)
                 self._tables = (t, (self._diag.reshape(-1), t.ons, op.onsite_type, t.hop_t,
                                     t.cptr, t.nbr, t.blk))
+            if single and self._tables32 is None:
+                a = self._tables[1]
+                self._tables32 = tuple(v.astype(np.float32) if v.dtype == np.float64 else v
+                                       for v in a)
             if w not in self._fast:
                 t = self._tables[0]
                 try:
@@ -90,9 +98,11 @@ class ChebyshevFilter:
                     self._fast[w] = None
             k = self._fast[w]
             if k is not None:
-                args = self._tables[1]
+                args = self._tables32 if single else self._tables[1]
                 return (lambda x, z, acc, ck: k(x.reshape(-1), z.reshape(-1), acc.reshape(-1),
                                                 ck, *args))
+        if single:
+            raise RuntimeError("single-precision filtering needs the generated kernel")
         k = _kernel()
         args = (self._diag, self._onsite, self.op.onsite_type, self._hop, self.op.nbr_ptr,
                 self.op.nbr_atom, self.op.nbr_block, self.op.n_orbitals)
@@ -132,31 +142,84 @@ class ChebyshevFilter:
         y += self.c * x2
         return y.reshape(np.shape(x))
 
-    def apply(self, x: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
-        """Y = p(H) X for X complex (n_basis, m); ``coeffs`` = c_0..c_N on these bounds."""
+    @property
+    def single_available(self) -> bool:
+        """Whether :meth:`apply` can filter in float32 (the generated kernel compiles)."""
+        return (self.op.use_numba and HAVE_NUMBA and self.use_generated
+                and self._step(4 * _MATMAT_BLOCK) is not None
+                and self._fast.get(4 * _MATMAT_BLOCK) is not None)
+
+    def apply(self, x: np.ndarray, coeffs: np.ndarray, single: bool = False) -> np.ndarray:
+        """Y = p(H) X for X complex (n_basis, m); ``coeffs`` = c_0..c_N on these bounds.
+
+        ``single``: run the recurrence in float32 (twice the FMA rate; the result, returned as
+        complex128, carries relative errors ≈ 1e-6, so it suits the early steps of an
+        iteration that later refines in float64). Needs :attr:`single_available`.
+        """
         x = np.asarray(x)
         vec = x.ndim == 1
         x2 = x.reshape(self.op.n_basis, -1)
         m = x2.shape[1]
         coeffs = np.asarray(coeffs, dtype=float)
         if not (self.op.use_numba and HAVE_NUMBA) or len(coeffs) < 3:
+            if single:
+                raise RuntimeError("single-precision filtering needs the numba kernel")
             y = apply_filter(self.op.matmat, x2.astype(complex), coeffs, self.bounds_eV)
         else:
             t0 = self._to_internal(x2)
-            acc = coeffs[0] * t0
+            if single:
+                t0 = t0.astype(np.float32)
+            acc = (coeffs[0] * t0).astype(t0.dtype, copy=False)
             # T_1 = H̃ X = ½ (2H̃) X: one kernel call with T_{-1} := 0, then halve
             t1 = np.zeros_like(t0)
             junk = np.zeros_like(t0)
-            k = self._step(t0.shape[2])
+            k = self._step(t0.shape[2], single)
             k(t0, t1, junk, 0.0)
             t1 *= 0.5
-            acc += coeffs[1] * t1
+            acc += t0.dtype.type(coeffs[1]) * t1
             for ck in coeffs[2:]:
                 k(t1, t0, acc, float(ck))   # t0 ← 2H̃ t1 − t0; acc += ck t0
                 t0, t1 = t1, t0
-            y = self._from_internal(acc, m)
+            y = self._from_internal(acc.astype(np.float64, copy=False), m)
         self.n_matvec += m * (len(coeffs) - 1)
+        if single:
+            self.n_matvec_single += m * (len(coeffs) - 1)
         return y.reshape(-1) if vec else y
+
+
+    def moments(self, z: np.ndarray, n_moments: int) -> np.ndarray:
+        """Chebyshev moments μ_k = Re⟨z_r|T_k(H̃)|z_r⟩ (k < ``n_moments``, even) of each column of
+        z (complex (n_basis, R)), real (n_moments, R), by the doubling relations
+        μ_{2k} = 2⟨T_k|T_k⟩ − μ₀, μ_{2k+1} = 2⟨T_{k+1}|T_k⟩ − μ₁: n_moments / 2 products per
+        column, the vectors kept in the kernel's layout throughout (a float dot product there is
+        Re⟨a|b⟩). Columns go through the kernel in blocks of :data:`_MATMAT_BLOCK` (the
+        compiled width the solver uses)."""
+        z = np.asarray(z, dtype=complex).reshape(self.op.n_basis, -1)
+        if n_moments < 2 or n_moments % 2:
+            raise ValueError(f"n_moments must be even and ≥ 2, got {n_moments}")
+        r, b, half = z.shape[1], _MATMAT_BLOCK, n_moments // 2
+        mu = np.zeros((n_moments, r))
+        for j in range(0, r, b):
+            k = min(b, r - j)
+            pad = np.zeros((z.shape[0], b), complex)
+            pad[:, :k] = z[:, j:j + k]
+            t0 = self._to_internal(pad)
+            step = self._step(t0.shape[2])
+            def dot(u: np.ndarray, v: np.ndarray, k: int = k) -> np.ndarray:
+                return np.einsum("isjc,isjc->j", u.reshape(-1, 2, b, 2),
+                                 v.reshape(-1, 2, b, 2))[:k]
+            t1, junk = np.zeros_like(t0), np.zeros_like(t0)
+            step(t0, t1, junk, 0.0)
+            t1 *= 0.5                                   # T_1 = H̃ T_0
+            m0, m1 = dot(t0, t0), dot(t0, t1)
+            mu[0, j:j + k], mu[1, j:j + k] = m0, m1
+            for q in range(1, half):
+                mu[2 * q, j:j + k] = 2.0 * dot(t1, t1) - m0
+                step(t1, t0, junk, 0.0)                 # t0 ← T_{q+1} = 2H̃ T_q − T_{q−1}
+                mu[2 * q + 1, j:j + k] = 2.0 * dot(t0, t1) - m1
+                t0, t1 = t1, t0
+            self.n_matvec += k * half
+        return mu
 
 
 _KERNEL = None

@@ -68,6 +68,12 @@ CONDUCTION_S_WEIGHT = 0.25
 #: states, h the spectral half-width): the Jackson kernel's width π h / N is then ≈ the true
 #: extent; matvec counts were flat within ±5 % for N = 80–150 at 3.5 nm (session 3)
 DELTA_FACTOR = 0.8
+#: the same for the conduction edge peak (dots whose gap exceeds CB_SWITCH × w): its few, widely
+#: spaced levels make the linear extent law overestimate w (3.5 nm: 1.19 eV for 12 states
+#: spanning 0.73 eV), and a low degree costs many Krylov steps, each one a Gram–Schmidt pass
+#: over the growing basis (3.5 nm, factor 0.8 → 1.6: degree 30 → 60, 37 → 18 steps,
+#: 5116 → 4644 products, 1.45 → 0.54 s; session 6)
+CB_EDGE_FACTOR = 1.6
 #: conduction chain where the gap is below CB_SWITCH × w (w the estimated extent of the wanted
 #: states; ≳ 6 nm HgTe): δ of degree CB_DELTA_FACTOR × π h / w centred CB_CENTRE_SHIFT × w
 #: above the edge. Measured session 5 with the solver's margin of 4 (gap / w: 3.5 nm 0.87,
@@ -84,6 +90,9 @@ LOCATE_FACTOR = 1.2
 LOCATE_REACH = 1.5
 WINDOW_FACTOR = 4.0
 _DEGREE_RANGE = (16, 800)
+#: Chebyshev moments of the KPM count below the gap reported when no inertia is affordable
+#: (resolution π h / N ≈ 0.1 eV for HgTe; n_vectors × N / 2 products)
+KPM_MOMENTS = 256
 #: cap on the band-edge δ degree: where the valence levels are so dense that the rule above asks
 #: for more (≳ 6 nm), a broader peak with a few more Krylov steps costs fewer products
 #: (session 5, valence chain: 8 nm 800 → 400: 45072 → 25928 products, 58 → 26 s; 350: 26976
@@ -134,6 +143,11 @@ class ChebyshevOptions:
         default 80 % of the physical memory.
     kpm_vectors : int
         Random vectors of the KPM count below σ reported when no inertia is affordable (0: off).
+    single_locate : bool
+        Run the locate step's filter in float32 (twice the kernel's FMA rate; its ≈ 1e-6
+        relative error is far below ``locate_tol_eV``). The band-edge chains always filter in
+        float64: a float32 basis stalls their residuals near 1e-6 eV
+        (:mod:`qdgain.electronic.fkrylov`). Needs the generated kernel, else ignored.
     blas_threads : int, optional
         BLAS threads during the solve (threadpoolctl); None leaves them as they are. The filter
         kernel takes the cores (``NUMBA_NUM_THREADS``): OpenBLAS on 2 threads beside it made the
@@ -154,6 +168,7 @@ class ChebyshevOptions:
     max_memory_GB: float | None = None
     kpm_vectors: int = 8
     blas_threads: int | None = 1
+    single_locate: bool = True
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -217,10 +232,10 @@ class _Products:
         # the filter's SIMD kernel once the bounds are known (the bounds' Lanczos runs before)
         return self.filter.matmat(x) if self.filter is not None else self.op.matmat(x)
 
-    def filt(self, coeffs: np.ndarray):
+    def filt(self, coeffs: np.ndarray, single: bool = False):
         def apply(x: np.ndarray) -> np.ndarray:
             if self.filter is not None:
-                return self.filter.apply(x, coeffs)
+                return self.filter.apply(x, coeffs, single)
             self.n_filter += x.shape[1] * (len(coeffs) - 1)
             return apply_filter(lambda v: self.mat @ v, x, coeffs, self.bounds)
         return apply
@@ -339,16 +354,17 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
                      nnz=H.matrix.nnz, n_orbitals=norb)
     prod = _Products(H, opts.operator, opts.lanczos_steps, opts.seed)
     max_basis = int(min(opts.max_basis, max(64, opts.basis_memory_GB * 1e9 / (16.0 * n))))
+    single = opts.single_locate and prod.filter is not None and prod.filter.single_available
     info: dict[str, Any] = {"operator": prod.name, "bounds_eV": prod.bounds, "runs": [],
                             "memory_estimate_GB": mem.peak_GB, "max_basis": max_basis}
 
     def run(coeffs: np.ndarray, log: dict, sigma: float, below: tuple[int, int],
-            above: tuple[int, int], tol: float, loose: float, seed: int):
+            above: tuple[int, int], tol: float, loose: float, seed: int, single: bool = False):
         # one filtered Krylov chain; below / above = (wanted, strict) pairs on each side of σ
         n0, t0 = prod.n, time.perf_counter()
-        r = filtered_block_krylov(prod.matmat, prod.filt(coeffs), n, sigma, below[0], above[0],
-                                  norb, tol_eV=tol, loose_tol_eV=loose, strict_below=below[1],
-                                  strict_above=above[1], block=opts.block,
+        r = filtered_block_krylov(prod.matmat, prod.filt(coeffs, single), n, sigma, below[0],
+                                  above[0], norb, tol_eV=tol, loose_tol_eV=loose,
+                                  strict_below=below[1], strict_above=above[1], block=opts.block,
                                   max_basis=max_basis, seed=seed)
         log.update(sigma_eV=sigma, steps=r.n_steps, basis=r.basis_size, matvec=prod.n - n0,
                    time_s=time.perf_counter() - t0)
@@ -380,7 +396,7 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
         loc = run(delta_filter(sigma, prod.bounds, deg), {"locate_centre_eV": sigma,
                                                           "width_eV": w0, "degree": deg},
                   sigma, *_LOCATE_PAIRS, opts.locate_tol_eV,
-                  opts.locate_tol_eV, opts.seed)
+                  opts.locate_tol_eV, opts.seed, single)
         dist = np.abs(loc.energies_eV - sigma)
         reach = LOCATE_REACH * w0 / LOCATE_FACTOR
         below, above = dist[loc.energies_eV < sigma], dist[loc.energies_eV > sigma]
@@ -391,7 +407,7 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
             loc = run(window_filter(a, b, prod.bounds, deg), {"window_eV": (a, b),
                                                               "degree": deg},
                       sigma, *_LOCATE_PAIRS, opts.locate_tol_eV,
-                      opts.locate_tol_eV, opts.seed)
+                      opts.locate_tol_eV, opts.seed, single)
         e0, v0 = loc.energies_eV, loc.vectors
         mid, sigma = _place_gap(H, e0, v0, sigma, use_inertia, cert)
         if mid is not None:
@@ -413,7 +429,7 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
         # CB_SWITCH × ext (large dots, sparse conduction levels) that peak would reach the dense
         # valence edge, so the conduction peak goes to the middle of the wanted states and
         # narrower (8 nm: 29 → 13 Krylov steps, 29 → 18 s)
-        factor, centre = DELTA_FACTOR, edge
+        factor, centre = (DELTA_FACTOR if side == "vb" else CB_EDGE_FACTOR), edge
         if side == "cb" and ec - ev < CB_SWITCH * ext:
             factor, centre = CB_DELTA_FACTOR, edge + CB_CENTRE_SHIFT * ext
         deg = int(opts.degree) if opts.degree is not None else int(
@@ -432,11 +448,22 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
         raise ConvergenceError(f"a state was found inside the located gap ({ev:.4f}, "
                                f"{ec:.4f}) eV: the gap placement failed")
     if cert.get("count_method") != "inertia" and opts.kpm_vectors:
-        from qdgain.electronic.kpm import kpm_moments  # lazy: kpm imports this module
+        from qdgain.electronic.kpm import (  # lazy: kpm imports this module
+            kpm_moments,
+            moments_from_filter,
+            random_phase,
+        )
 
-        km = kpm_moments(H, 256, opts.kpm_vectors, seed=opts.seed)
+        t0 = time.perf_counter()
+        if prod.filter is not None:   # the solver's kernel and bounds (counted by the filter)
+            km = moments_from_filter(prod.filter, random_phase(n, opts.kpm_vectors, opts.seed),
+                                     KPM_MOMENTS)
+        else:
+            km = kpm_moments(H, KPM_MOMENTS, opts.kpm_vectors, seed=opts.seed,
+                             operator="csr", bounds_eV=prod.bounds)
+            prod.n_plain += km.n_matvec
         cnt, err = km.count_below(mid)
-        prod.n_plain += km.n_matvec
+        info["t_kpm_s"] = time.perf_counter() - t0
         cert.update(kpm_count_below=cnt, kpm_count_stderr=err)
     order = np.argsort(res_e)
     e, x, rr = res_e[order], res_x[:, order], res_r[order]

@@ -27,7 +27,10 @@ columns (memory); there is no thick restart: keeping approximate Ritz vectors in
 the chain continues orthogonally to them deflates H with inexact vectors, and the residuals then
 stall near the square of the kept vectors' residuals (measured: 1e-7 eV from 1e-3 eV starts),
 so a full basis is an error that names the cap. A start block (``start``) has the same effect
-and is only for loose, exploratory runs.
+and is only for loose, exploratory runs. The same holds for a filter run in single precision: its
+relative error (≈ 1e-6) enters every basis vector, and a 3.5 nm valence chain switched to float64
+at a residual of 1e-5 eV then stalled at 1.3e-6 eV (session 6), so float32 filters
+(``ChebyshevFilter.apply(single=True)``) suit loose runs only (the solver's locate step).
 """
 
 from __future__ import annotations
@@ -57,6 +60,49 @@ class FilteredKrylovResult:
     n_product: int
 
 
+#: a third Gram–Schmidt pass when the block left after two has a singular value below this
+#: fraction of its largest column before the second pass (DGKS-type test: two passes leave
+#: ≈ u·‖y‖ in span(B), which the normalisation divides by the smallest singular value)
+REPROJECT_BELOW = 1e-2
+#: the Kramers-paired block [y, Θy] is orthonormalised from its Gram matrix (Löwdin) when
+#: the smallest eigenvalue of that matrix exceeds this; otherwise (near-dependent partners)
+#: by an SVD that drops the dependent directions
+LOWDIN_MIN_EIGENVALUE = 0.25
+
+
+def _new_directions(basis: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Orthonormal directions of y not in span(basis) (orthonormal columns): classical
+    Gram–Schmidt twice, an SVD of the remaining block, and a third pass only where the
+    normalisation magnifies what the two left in span(basis) (p(H)y lies mostly in span(B), the
+    wanted directions it amplifies, so the remainder can be small)."""
+    if basis.shape[1] == 0:
+        return _orthonormal(y)
+    norm0 = float(np.sqrt((np.abs(y) ** 2).sum(axis=0).max()))
+    y1 = _project_out(basis, y, passes=1)
+    ref = float(np.sqrt((np.abs(y1) ** 2).sum(axis=0).max()))
+    y2 = _project_out(basis, y1, passes=1)
+    u, s, _ = np.linalg.svd(y2, full_matrices=False)
+    # directions below 1e-10 of the largest, or at the round-off of the projection (1e-14 of
+    # the filtered block), are noise: dropped rather than normalised into the basis
+    keep = s > max(1e-10 * s.max(initial=0.0), 1e-14 * norm0)
+    q = u[:, keep]
+    if q.shape[1] and s[keep].min() < REPROJECT_BELOW * ref:
+        q = _orthonormal(_project_out(basis, q, passes=1))
+    return q
+
+
+def _with_partners(y: np.ndarray, n_orbitals: int) -> np.ndarray:
+    """Orthonormal basis of span(y, Θy) for y with orthonormal columns. Θy is orthonormal too
+    and ⟨y_i|Θy_i⟩ = 0, so only the cross block needs removing: Löwdin Z (ZᴴZ)^(−1/2) from the
+    small Gram matrix unless the partners are nearly dependent (then an SVD)."""
+    z = np.hstack([y, time_reversed(y, n_orbitals)])
+    gram = z.conj().T @ z
+    lam, vec = np.linalg.eigh(0.5 * (gram + gram.conj().T))
+    if lam[0] < LOWDIN_MIN_EIGENVALUE:
+        return _orthonormal(z)
+    return z @ ((vec / np.sqrt(lam)) @ vec.conj().T)
+
+
 def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
                           filt: Callable[[np.ndarray], np.ndarray], n: int, sigma_eV: float,
                           n_below: int, n_above: int, n_orbitals: int, *,
@@ -64,8 +110,6 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
                           strict_below: int | None = None, strict_above: int | None = None,
                           block: int = 4, max_basis: int = 800, max_steps: int = 2000,
                           start: np.ndarray | None = None, seed: int = 2024,
-                          adapt: Callable[[np.ndarray, np.ndarray],
-                                          Callable[[np.ndarray], np.ndarray] | None] | None = None
                           ) -> FilteredKrylovResult:
     """The ``n_below`` eigenpairs of H just below σ and the ``n_above`` just above.
 
@@ -97,10 +141,6 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
         the attainable residual to about the square of their own: for loose runs only.
     seed : int
         Random start block (reproducible).
-    adapt : callable, optional
-        Called at every convergence check with the current harmonic Ritz energies and residuals
-        (wanted pairs only); may return a new filter, used for the following steps (the basis
-        built so far stays: any subspace is valid for Rayleigh–Ritz).
     """
     sb = n_below if strict_below is None else min(strict_below, n_below)
     sa = n_above if strict_above is None else min(strict_above, n_above)
@@ -123,12 +163,12 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
         hq = matmat(q)
         h2q = matmat(hq)
         basis = buf[:, :m]
-        # Bᴴ X as (Xᴴ B)ᴴ: conjugating B itself would copy the whole basis
-        tq = (hq.conj().T @ basis).conj().T
-        gq = (h2q.conj().T @ basis).conj().T
+        # Bᴴ [Hq, H²q] in one pass over B, as (Xᴴ B)ᴴ: conjugating B would copy the basis
+        k = q.shape[1]
+        tg = (np.hstack([hq, h2q]).conj().T @ basis).conj().T
+        tq, gq = tg[:, :k], tg[:, k:]
         t = np.block([[t, tq], [tq.conj().T, q.conj().T @ hq]])
         g = np.block([[g, gq], [gq.conj().T, hq.conj().T @ hq]])
-        k = q.shape[1]
         buf[:, m:m + k] = q
         m += k
         return 2 * k
@@ -142,16 +182,13 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
     while step < max_steps:
         step += 1
         basis = buf[:, :m]
-        # CGS2, normalise, one more CGS pass: p(H)y lies mostly in span(B) (the wanted
-        # directions it amplifies), so the normalised remainder is re-projected once
-        y = _orthonormal(_project_out(basis, filt(np.ascontiguousarray(y))))
-        y = _orthonormal(_project_out(basis, y, passes=1))
+        y = _new_directions(basis, filt(np.ascontiguousarray(y)))
         if y.shape[1] == 0:
             raise ConvergenceError("filtered Krylov space exhausted", iterations=step)
         # y ⊥ B and B is Θ-closed, so Θy ⊥ B too; H is applied to the orthonormalised pair
         # directly (4 × block products against block × degree for the filter: negligible, and
         # free of the error amplification of recombining H y, H Θy)
-        n_product += extend(_orthonormal(np.hstack([y, time_reversed(y, n_orbitals)])))
+        n_product += extend(_with_partners(y, n_orbitals))
         basis = buf[:, :m]
         full = m + 2 * block > max_basis
         if m >= want + 2 * block and (step >= next_check or full):
@@ -165,17 +202,15 @@ def filtered_block_krylov(matmat: Callable[[np.ndarray], np.ndarray],
                 strict[np.flatnonzero(e > sigma_eV)[:sa]] = True
                 if np.all(r[strict] <= tol_eV) and np.all(r <= loose_tol_eV):
                     return FilteredKrylovResult(e, x, r, step, m, n_product)
+                rs = float(r[strict].max())
                 # residuals fall about geometrically: check again after about half the steps
                 # the worst one still needs at ×0.5 per step
-                worst = max(float(r[strict].max()) / tol_eV, float(r.max()) / loose_tol_eV)
+                worst = max(rs / tol_eV, float(r.max()) / loose_tol_eV)
                 next_check = step + max(1, int(0.5 * np.log2(max(worst, 1.0))))
                 if _DEBUG:
-                    print(f"step {step} m {m} worst {r.max():.1e} strict {r[strict].max():.1e}"
+                    print(f"step {step} m {m} worst {r.max():.1e} strict {rs:.1e}"
                           f" nconv {(r < 1e-3).sum()}/{len(r)} e [{e.min():.3f}, {e.max():.3f}]",
                           flush=True)
-                new = adapt(e, r) if adapt is not None else None
-                if new is not None:
-                    filt, next_check = new, step + 1
         if full:
             worst = float(last[2].max()) if last is not None else float("inf")
             raise ConvergenceError(

@@ -12,12 +12,14 @@ kernel g_k (Weiße, Wellein, Alvermann, Fehske, Rev. Mod. Phys. 78, 275 (2006)):
 
 ∫ g dE = μ₀ = n (the number of states) exactly. The moments use the doubling relations
 μ_{2k} = 2⟨T_k|T_k⟩ − μ₀, μ_{2k+1} = 2⟨T_{k+1}|T_k⟩ − μ₁ (half the mat-vecs), all R vectors
-in one block product (the block operator of :mod:`qdgain.electronic.blockop`).
+in the fused Chebyshev kernel of :mod:`qdgain.electronic.chebkernel` (the block operator or
+CSR where numba is absent).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
@@ -25,6 +27,9 @@ import xarray as xr
 from qdgain.electronic.chebyshev import jackson_kernel, make_operator, spectral_bounds
 from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.errors import ParameterError
+
+if TYPE_CHECKING:
+    from qdgain.electronic.chebkernel import ChebyshevFilter
 from qdgain.units import with_units
 
 __all__ = ["KPMMoments", "kpm_moments", "kpm_dos"]
@@ -83,7 +88,8 @@ class KPMMoments:
 
 
 def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, seed: int = 0,
-                operator: str = "auto") -> KPMMoments:
+                operator: str = "auto", bounds_eV: tuple[float, float] | None = None
+                ) -> KPMMoments:
     """Stochastic Chebyshev moments μ_k of H (k < ``n_moments``, even number).
 
     Parameters
@@ -95,21 +101,32 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
         Random-phase vectors R (moment error ∝ 1/√(R)).
     seed : int
     operator : {"auto", "block", "csr"}
+        "auto" and "block" run the fused Chebyshev kernel
+        (:meth:`~qdgain.electronic.chebkernel.ChebyshevFilter.moments`) where numba is present.
+    bounds_eV : (float, float), optional
+        An interval holding the whole spectrum, eV (default: 40 Lanczos steps).
     """
     if n_moments < 2 or n_moments % 2 or n_random < 1:
         raise ParameterError(f"n_moments must be even ≥ 2 and n_random ≥ 1 (got {n_moments}, "
                              f"{n_random})")
-    apply, _ = make_operator(H, operator)
+    apply, name = make_operator(H, operator)
     n = H.n_basis
-    bounds = spectral_bounds(apply, n, 40, seed)
-    lo, hi = bounds
+    nmv = 0
+    if bounds_eV is None:
+        bounds_eV, nmv = spectral_bounds(apply, n, 40, seed), 40
+    z = random_phase(n, n_random, seed)
+    if "block-simd" in name:
+        from qdgain.electronic.blockop import block_operator
+        from qdgain.electronic.chebkernel import ChebyshevFilter
+
+        filt = ChebyshevFilter(block_operator(H.matrix, H.n_orbitals), bounds_eV)
+        return moments_from_filter(filt, z, n_moments, nmv)
+    lo, hi = bounds_eV
     c, h = 0.5 * (hi + lo), 0.5 * (hi - lo)
-    rng = np.random.default_rng(seed)
-    z = np.exp(2j * np.pi * rng.random((n, n_random)))
     half = n_moments // 2
     mu = np.zeros((n_moments, n_random))
     t0, t1 = z, (apply(z) - c * z) / h
-    nmv = n_random * half + 40
+    nmv += n_random * half
     dot = lambda a, b: np.einsum("ij,ij->j", a.conj(), b).real  # noqa: E731
     m0, m1 = dot(z, z), dot(z, t1)
     mu[0], mu[1] = m0, m1
@@ -118,9 +135,28 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
         t2 = 2.0 * (apply(t1) - c * t1) / h - t0
         mu[2 * k + 1] = 2 * dot(t2, t1) - m1
         t0, t1 = t1, t2
-    se = mu.std(axis=1, ddof=1) / np.sqrt(n_random) if n_random > 1 else np.zeros(n_moments)
-    return KPMMoments(mu=mu.mean(axis=1), mu_stderr=se, bounds_eV=bounds, n_random=n_random,
-                      n_matvec=nmv)
+    return _summary(mu, bounds_eV, nmv)
+
+
+def random_phase(n: int, n_random: int, seed: int) -> np.ndarray:
+    """R random-phase vectors, complex (n, R), |z_i| = 1 (so ⟨z|z⟩ = n exactly)."""
+    return np.exp(2j * np.pi * np.random.default_rng(seed).random((n, n_random)))
+
+
+def moments_from_filter(filt: ChebyshevFilter, z: np.ndarray, n_moments: int,
+                        n_matvec: int = 0) -> KPMMoments:
+    """KPM moments from the random vectors z (n, R) through a Chebyshev filter's fused kernel
+    (its bounds are the scaling); ``n_matvec`` products already spent are added to the count."""
+    mu = filt.moments(z, n_moments)
+    return _summary(mu, filt.bounds_eV, n_matvec + z.shape[1] * (n_moments // 2))
+
+
+def _summary(mu: np.ndarray, bounds: tuple[float, float], nmv: int) -> KPMMoments:
+    """Mean and standard error over the R columns of the moments mu (N, R)."""
+    r = mu.shape[1]
+    se = mu.std(axis=1, ddof=1) / np.sqrt(r) if r > 1 else np.zeros(len(mu))
+    return KPMMoments(mu=mu.mean(axis=1), mu_stderr=se, bounds_eV=tuple(map(float, bounds)),
+                      n_random=r, n_matvec=nmv)
 
 
 def kpm_dos(H: TBHamiltonian, energies_eV: np.ndarray, n_moments: int = 256,
