@@ -111,6 +111,8 @@ def test_full_basis_is_a_clear_error(dot):
 def test_bad_options(dot):
     with pytest.raises(ParameterError, match="block"):
         solve(dot, 4, 2, options=ChebyshevOptions(block=0))
+    with pytest.raises(ParameterError, match="locate_block"):
+        solve(dot, 4, 2, options=ChebyshevOptions(locate_block=0))
     with pytest.raises(ParameterError, match="n_vb"):
         solve(dot, -1, 2)
     with pytest.raises(ParameterError, match="blas_threads"):

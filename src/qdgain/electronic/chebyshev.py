@@ -119,8 +119,14 @@ class ChebyshevOptions:
     lanczos_steps : int
         Lanczos steps for the spectral bounds.
     block : int
-        Vectors filtered per Krylov step (partners free: the basis grows by 2 × block); ≥ 2
-        keeps the 4-fold levels of the Td double group complete.
+        Vectors filtered per Krylov step of the band-edge chains (partners free: the basis
+        grows by 2 × block); ≥ 2 keeps the 4-fold levels of the Td double group complete. Two
+        need fewer products than four (a Krylov space of higher degree per product: 10 nm
+        74,518 → 62,026 products, 6 nm 40,784 → 28,614; session 6) at a kernel ≈ 10–15 %
+        slower per vector.
+    locate_block : int
+        Vectors per step of the locate chain: four, where the float32 kernel fills whole
+        256-bit registers (10 nm: 1.2 ms per vector against 2.0–2.7 ms with two).
     max_basis : int
         Largest Krylov basis (columns); a run that needs more stops with ConvergenceError.
     basis_memory_GB : float
@@ -156,7 +162,8 @@ class ChebyshevOptions:
 
     degree: int | None = None
     lanczos_steps: int = 40
-    block: int = 4
+    block: int = 2
+    locate_block: int = 4
     max_basis: int = 1600
     basis_memory_GB: float = 8.0
     operator: str = "auto"
@@ -346,8 +353,9 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
     if n_vb < 0 or n_cb < 0 or n_vb + n_cb == 0 or margin < 0:
         raise ParameterError(f"n_vb, n_cb, margin must be ≥ 0, n_vb + n_cb > 0 (got {n_vb}, "
                              f"{n_cb}, {margin})")
-    if opts.block < 1:
-        raise ParameterError(f"options.block = {opts.block}: at least 1 vector per step")
+    if opts.block < 1 or opts.locate_block < 1:
+        raise ParameterError(f"options.block = {opts.block}, locate_block = "
+                             f"{opts.locate_block}: at least 1 vector per step")
     t_start = time.perf_counter()
     n, norb = H.n_basis, H.n_orbitals
     mem = check_fits(n, "chebyshev", limit_GB=opts.max_memory_GB, n_states=n_vb + n_cb,
@@ -359,12 +367,13 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
                             "memory_estimate_GB": mem.peak_GB, "max_basis": max_basis}
 
     def run(coeffs: np.ndarray, log: dict, sigma: float, below: tuple[int, int],
-            above: tuple[int, int], tol: float, loose: float, seed: int, single: bool = False):
+            above: tuple[int, int], tol: float, loose: float, seed: int, locate: bool = False):
         # one filtered Krylov chain; below / above = (wanted, strict) pairs on each side of σ
         n0, t0 = prod.n, time.perf_counter()
-        r = filtered_block_krylov(prod.matmat, prod.filt(coeffs, single), n, sigma, below[0],
-                                  above[0], norb, tol_eV=tol, loose_tol_eV=loose,
-                                  strict_below=below[1], strict_above=above[1], block=opts.block,
+        r = filtered_block_krylov(prod.matmat, prod.filt(coeffs, locate and single), n, sigma,
+                                  below[0], above[0], norb, tol_eV=tol, loose_tol_eV=loose,
+                                  strict_below=below[1], strict_above=above[1],
+                                  block=opts.locate_block if locate else opts.block,
                                   max_basis=max_basis, seed=seed)
         log.update(sigma_eV=sigma, steps=r.n_steps, basis=r.basis_size, matvec=prod.n - n0,
                    time_s=time.perf_counter() - t0)
@@ -396,7 +405,7 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
         loc = run(delta_filter(sigma, prod.bounds, deg), {"locate_centre_eV": sigma,
                                                           "width_eV": w0, "degree": deg},
                   sigma, *_LOCATE_PAIRS, opts.locate_tol_eV,
-                  opts.locate_tol_eV, opts.seed, single)
+                  opts.locate_tol_eV, opts.seed, True)
         dist = np.abs(loc.energies_eV - sigma)
         reach = LOCATE_REACH * w0 / LOCATE_FACTOR
         below, above = dist[loc.energies_eV < sigma], dist[loc.energies_eV > sigma]
@@ -407,7 +416,7 @@ def _solve(H: TBHamiltonian, n_vb: int, n_cb: int, margin: int, sigma_eV: float 
             loc = run(window_filter(a, b, prod.bounds, deg), {"window_eV": (a, b),
                                                               "degree": deg},
                       sigma, *_LOCATE_PAIRS, opts.locate_tol_eV,
-                      opts.locate_tol_eV, opts.seed, single)
+                      opts.locate_tol_eV, opts.seed, True)
         e0, v0 = loc.energies_eV, loc.vectors
         mid, sigma = _place_gap(H, e0, v0, sigma, use_inertia, cert)
         if mid is not None:
