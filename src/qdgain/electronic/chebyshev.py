@@ -24,10 +24,14 @@ Steps:
    mid-gap, so each chain returns the states nearest the gap
    on its side, to ``tol_eV``.
 
-Measured alternatives (``benchmarks/RESULTS.md``, session 3): one window filter for both bands
-needs ≈ half the products but only with the extents of the wanted states known in advance; start
-blocks, filters changed mid-run and thick restarts stall the residual (deflation by inexact
-vectors), so each chain starts from a random block and the basis is capped instead.
+The locate chain filters in float32 (its tolerance, 1e-3 eV, is far above the float32 floor;
+the kernel runs ≈ 1.7–2× faster); the band-edge chains filter in float64, two vectors per step.
+
+Measured alternatives (``benchmarks/RESULTS.md``, sessions 3 and 6): one window filter for both
+bands needs ≈ half the products but only with the extents of the wanted states known in advance;
+start blocks, filters changed mid-run, thick restarts and float32 filtering in the band-edge
+chains stall the residual (deflation by inexact vectors: 1e-6 eV after a float32 phase), so each
+chain starts from a random block, runs in float64, and the basis is capped instead.
 """
 
 from __future__ import annotations
