@@ -62,7 +62,7 @@ def kinetics_stage_body(ctx: StageContext) -> None:
     high = int(np.argmin(np.abs(np.log(n_mean / 1.2))))
     a0 = series["A0"]
     band_edge = a0.where(a0["wavelength"] > 1000.0)
-    peak_nm = float(band_edge["wavelength"][int(band_edge.fillna(-1).argmax())])
+    peak_nm = float(band_edge["wavelength"][int(np.argmax(band_edge.fillna(-1).values))])
     fits: dict[str, Any] = {}
 
     def cooling() -> float:
