@@ -67,3 +67,12 @@ def test_kpm_dos_dataarray(dot):
 def test_bad_moment_count_is_refused(dot):
     with pytest.raises(ParameterError, match="n_moments must be even"):
         kpm_moments(dot, n_moments=15)
+
+
+def test_fused_kernel_moments_equal_csr(dot):
+    """The default path (fused Chebyshev kernel, its own layout) gives the CSR moments and the
+    same bounds and product count (same random vectors; round-off only)."""
+    a = kpm_moments(dot, n_moments=64, n_random=4, seed=5, operator="csr")
+    b = kpm_moments(dot, n_moments=64, n_random=4, seed=5)
+    assert a.bounds_eV == b.bounds_eV and a.n_matvec == b.n_matvec
+    assert np.abs(a.mu - b.mu).max() <= 1e-12 * dot.n_basis

@@ -54,6 +54,8 @@ class ChebyshevFilter:
     ----------
     n_matvec : int
         Single-vector products spent so far (a degree on m vectors counts m).
+    n_matvec_single : int
+        Those of them run in float32 (``apply(..., single=True)``).
     """
 
     def __init__(self, op: BlockOperator, bounds_eV: tuple[float, float]) -> None:
@@ -145,9 +147,10 @@ class ChebyshevFilter:
     @property
     def single_available(self) -> bool:
         """Whether :meth:`apply` can filter in float32 (the generated kernel compiles)."""
-        return (self.op.use_numba and HAVE_NUMBA and self.use_generated
-                and self._step(4 * _MATMAT_BLOCK) is not None
-                and self._fast.get(4 * _MATMAT_BLOCK) is not None)
+        if not (self.op.use_numba and HAVE_NUMBA and self.use_generated):
+            return False
+        self._step(4 * _MATMAT_BLOCK)       # generates (or finds) the kernel of that width
+        return self._fast[4 * _MATMAT_BLOCK] is not None
 
     def apply(self, x: np.ndarray, coeffs: np.ndarray, single: bool = False) -> np.ndarray:
         """Y = p(H) X for X complex (n_basis, m); ``coeffs`` = c_0..c_N on these bounds.

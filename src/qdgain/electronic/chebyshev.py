@@ -125,9 +125,9 @@ class ChebyshevOptions:
     block : int
         Vectors filtered per Krylov step of the band-edge chains (partners free: the basis
         grows by 2 × block); ≥ 2 keeps the 4-fold levels of the Td double group complete. Two
-        need fewer products than four (a Krylov space of higher degree per product: 10 nm
-        74,518 → 62,026 products, 6 nm 40,784 → 28,614; session 6) at a kernel ≈ 10–15 %
-        slower per vector.
+        need fewer products than four (a Krylov space of higher degree per product; with the
+        locate at four, 10 nm 74,518 → 63,658 products, 6 nm 40,784 → 29,922; session 6) at a
+        kernel ≈ 10–15 % slower per vector.
     locate_block : int
         Vectors per step of the locate chain: four, where the float32 kernel fills whole
         256-bit registers (10 nm: 1.2 ms per vector against 2.0–2.7 ms with two).

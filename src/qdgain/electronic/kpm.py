@@ -109,18 +109,19 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
     if n_moments < 2 or n_moments % 2 or n_random < 1:
         raise ParameterError(f"n_moments must be even ≥ 2 and n_random ≥ 1 (got {n_moments}, "
                              f"{n_random})")
-    apply, name = make_operator(H, operator)
     n = H.n_basis
     nmv = 0
-    if bounds_eV is None:
-        bounds_eV, nmv = spectral_bounds(apply, n, 40, seed), 40
     z = random_phase(n, n_random, seed)
-    if "block-simd" in name:
-        from qdgain.electronic.blockop import block_operator
+    op = _fused_operator(H, operator)
+    if op is not None:
         from qdgain.electronic.chebkernel import ChebyshevFilter
 
-        filt = ChebyshevFilter(block_operator(H.matrix, H.n_orbitals), bounds_eV)
-        return moments_from_filter(filt, z, n_moments, nmv)
+        if bounds_eV is None:   # single-vector Lanczos: CSR streams it fastest
+            bounds_eV, nmv = spectral_bounds(lambda x: H.matrix @ x, n, 40, seed), 40
+        return moments_from_filter(ChebyshevFilter(op, bounds_eV), z, n_moments, nmv)
+    apply, _ = make_operator(H, operator)
+    if bounds_eV is None:
+        bounds_eV, nmv = spectral_bounds(apply, n, 40, seed), 40
     lo, hi = bounds_eV
     c, h = 0.5 * (hi + lo), 0.5 * (hi - lo)
     half = n_moments // 2
@@ -136,6 +137,23 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
         mu[2 * k + 1] = 2 * dot(t2, t1) - m1
         t0, t1 = t1, t2
     return _summary(mu, bounds_eV, nmv)
+
+
+def _fused_operator(H: TBHamiltonian, operator: str):
+    """The block operator for the fused kernel (numba present, block structure), else None."""
+    if operator not in ("auto", "block", "csr"):
+        raise ParameterError(f"operator must be 'auto', 'block' or 'csr', got {operator!r}")
+    if operator == "csr":
+        return None
+    from qdgain.electronic.blockop import block_operator
+
+    try:
+        op = block_operator(H.matrix, H.n_orbitals)
+    except ParameterError:
+        if operator == "block":
+            raise
+        return None
+    return op if op.use_numba else None
 
 
 def random_phase(n: int, n_random: int, seed: int) -> np.ndarray:
