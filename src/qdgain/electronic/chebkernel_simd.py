@@ -34,10 +34,6 @@ class FVec(types.Type):
         return ir.DoubleType() if self.bits == 64 else ir.FloatType()
 
 
-#: float64 vectors (the name the first kernels used)
-F64Vec = FVec
-
-
 @register_model(FVec)
 class _FVecModel(models.PrimitiveModel):
     def __init__(self, dmm, fe_type: FVec) -> None:

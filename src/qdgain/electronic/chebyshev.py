@@ -44,11 +44,11 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from qdgain.electronic.blockop import block_operator
 from qdgain.electronic.chebkernel import ChebyshevFilter
 from qdgain.electronic.filters import (  # noqa: F401 - re-exported (kpm, optics use them)
     _Counter,
     apply_filter,
+    block_or_none,
     delta_filter,
     jackson_kernel,
     make_operator,
@@ -218,16 +218,8 @@ class _Products:
     """H·X and p(H)·X for the solver, with one product count."""
 
     def __init__(self, H: TBHamiltonian, kind: str, bounds_steps: int, seed: int) -> None:
-        if kind not in ("auto", "block", "csr"):
-            raise ParameterError(f"operator must be 'auto', 'block' or 'csr', got {kind!r}")
         self.mat = H.matrix
-        self.op = None
-        if kind != "csr":
-            try:
-                self.op = block_operator(H.matrix, H.n_orbitals)
-            except ParameterError:
-                if kind == "block":
-                    raise
+        self.op = block_or_none(H.matrix, H.n_orbitals, kind)
         self.name = ("csr" if self.op is None else
                      "fused block kernel" if self.op.use_numba else "block-numpy")
         self.n_plain = 0

@@ -18,7 +18,7 @@ from qdgain.electronic.blockop import block_operator
 from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.errors import ParameterError
 
-__all__ = ["make_operator", "jackson_kernel", "spectral_bounds", "delta_filter",
+__all__ = ["block_or_none", "make_operator", "jackson_kernel", "spectral_bounds", "delta_filter",
            "window_filter", "apply_filter"]
 
 # "auto" operator: blocks of at least this many vectors go to the block operator
@@ -36,6 +36,22 @@ class _Counter:
         return self.apply(x)
 
 
+def block_or_none(matrix: sp.csr_matrix, n_orbitals: int, kind: str = "auto"):
+    """The block operator of ``matrix`` for ``kind`` "auto" / "block", None for "csr" or (with
+    "auto") where H has no block structure, e.g. a non-spin-diagonal hopping; "block" then
+    raises. ParameterError for any other kind."""
+    if kind not in ("auto", "block", "csr"):
+        raise ParameterError(f"operator must be 'auto', 'block' or 'csr', got {kind!r}")
+    if kind == "csr" or not n_orbitals:
+        return None
+    try:
+        return block_operator(matrix, n_orbitals)
+    except ParameterError:
+        if kind == "block":
+            raise
+        return None
+
+
 def make_operator(H: TBHamiltonian | sp.spmatrix, kind: str = "auto", n_orbitals: int = 0
                   ) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
     """H·X as a callable: the block operator (``kind`` "block"/"auto") or CSR (``"csr"``).
@@ -44,32 +60,25 @@ def make_operator(H: TBHamiltonian | sp.spmatrix, kind: str = "auto", n_orbitals
     """
     mat = H.matrix if isinstance(H, TBHamiltonian) else sp.csr_matrix(H)
     norb = H.n_orbitals if isinstance(H, TBHamiltonian) else n_orbitals
-    if kind not in ("auto", "block", "csr"):
-        raise ParameterError(f"operator must be 'auto', 'block' or 'csr', got {kind!r}")
-    if kind != "csr" and norb:
-        try:
-            op = block_operator(mat, norb)
-        except ParameterError:
-            if kind == "block":
-                raise
-        else:
-            name = "block-numba" if op.use_numba else "block-numpy"
-            block = op.matmat
-            if op.use_numba:
-                # the generated SIMD step of the Chebyshev filter (bounds only scale it: any
-                # interval will do; Gershgorin's is free)
-                from qdgain.electronic.chebkernel import ChebyshevFilter  # lazy: imports us
+    op = block_or_none(mat, norb, kind)
+    if op is None:
+        return (lambda x: mat @ x), "csr"
+    name = "block-numba" if op.use_numba else "block-numpy"
+    block = op.matmat
+    if op.use_numba:
+        # the generated SIMD step of the Chebyshev filter (bounds only scale it: any
+        # interval will do; Gershgorin's is free)
+        from qdgain.electronic.chebkernel import ChebyshevFilter  # lazy: imports us
 
-                g = float(abs(mat).sum(axis=1).max())
-                block, name = ChebyshevFilter(op, (-g, g)).matmat, "block-simd"
-            if kind == "block":
-                return block, name
+        g = float(abs(mat).sum(axis=1).max())
+        block, name = ChebyshevFilter(op, (-g, g)).matmat, "block-simd"
+    if kind == "block":
+        return block, name
 
-            def apply(x: np.ndarray) -> np.ndarray:
-                # single vectors (Lanczos) stream CSR faster; blocks amortise the table walk
-                return mat @ x if x.ndim == 1 or x.shape[1] < _BLOCK_MIN else block(x)
-            return apply, f"csr (1 vector) + {name} (≥ {_BLOCK_MIN} vectors)"
-    return (lambda x: mat @ x), "csr"
+    def apply(x: np.ndarray) -> np.ndarray:
+        # single vectors (Lanczos) stream CSR faster; blocks amortise the table walk
+        return mat @ x if x.ndim == 1 or x.shape[1] < _BLOCK_MIN else block(x)
+    return apply, f"csr (1 vector) + {name} (≥ {_BLOCK_MIN} vectors)"
 
 
 def jackson_kernel(n: int) -> np.ndarray:

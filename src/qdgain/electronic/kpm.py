@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from qdgain.electronic.chebyshev import jackson_kernel, make_operator, spectral_bounds
+from qdgain.electronic.filters import block_or_none, jackson_kernel, make_operator, spectral_bounds
 from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.errors import ParameterError
 
@@ -112,8 +112,8 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
     n = H.n_basis
     nmv = 0
     z = random_phase(n, n_random, seed)
-    op = _fused_operator(H, operator)
-    if op is not None:
+    op = block_or_none(H.matrix, H.n_orbitals, operator)
+    if op is not None and op.use_numba:
         from qdgain.electronic.chebkernel import ChebyshevFilter
 
         if bounds_eV is None:   # single-vector Lanczos: CSR streams it fastest
@@ -137,23 +137,6 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
         mu[2 * k + 1] = 2 * dot(t2, t1) - m1
         t0, t1 = t1, t2
     return _summary(mu, bounds_eV, nmv)
-
-
-def _fused_operator(H: TBHamiltonian, operator: str):
-    """The block operator for the fused kernel (numba present, block structure), else None."""
-    if operator not in ("auto", "block", "csr"):
-        raise ParameterError(f"operator must be 'auto', 'block' or 'csr', got {operator!r}")
-    if operator == "csr":
-        return None
-    from qdgain.electronic.blockop import block_operator
-
-    try:
-        op = block_operator(H.matrix, H.n_orbitals)
-    except ParameterError:
-        if operator == "block":
-            raise
-        return None
-    return op if op.use_numba else None
 
 
 def random_phase(n: int, n_random: int, seed: int) -> np.ndarray:
