@@ -18,7 +18,7 @@ from qdgain.electronic.blockop import block_operator
 from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.errors import ParameterError
 
-__all__ = ["block_or_none", "make_operator", "jackson_kernel", "spectral_bounds", "delta_filter",
+__all__ = ["make_operator", "jackson_kernel", "spectral_bounds", "delta_filter",
            "window_filter", "apply_filter"]
 
 # "auto" operator: blocks of at least this many vectors go to the block operator
@@ -36,6 +36,7 @@ class _Counter:
         return self.apply(x)
 
 
+# internal to the electronic layer (chebyshev, kpm): not in __all__
 def block_or_none(matrix: sp.csr_matrix, n_orbitals: int, kind: str = "auto"):
     """The block operator of ``matrix`` for ``kind`` "auto" / "block", None for "csr" or (with
     "auto") where H has no block structure, e.g. a non-spin-diagonal hopping; "block" then
