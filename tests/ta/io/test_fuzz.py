@@ -92,3 +92,15 @@ def test_spectrum_reader(payload: bytes) -> None:
             read_spectrum(p)
         except QdgainError:
             pass
+
+
+def test_empty_axis_with_per_value_offsets_is_a_format_error() -> None:
+    """Found by the fuzzer (helios-ufs, one flipped byte made an axis length 0): an empty axis
+    whose offsets are given per value must be a FormatError, not an IndexError."""
+    import numpy as np
+
+    from qdgain.errors import FormatError
+    from qdgain.ta.io._common import check_axis
+
+    with pytest.raises(FormatError, match="wavelength axis is empty"):
+        check_axis(np.array([]), "wavelength", "x.ufs", [])

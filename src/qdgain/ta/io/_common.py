@@ -53,10 +53,10 @@ def check_axis(ax: np.ndarray, name: str, path: str, where: Sequence[int] | int 
     def at(i: int) -> int | None:
         if where is None or isinstance(where, int):
             return where
-        return where[i]
+        return where[i] if i < len(where) else None   # an empty axis has no offsets
 
     if ax.size == 0:
-        raise FormatError(f"{name} axis is empty", path, at(0) if where is not None else None)
+        raise FormatError(f"{name} axis is empty", path, at(0))
     bad = np.flatnonzero(~np.isfinite(ax))
     if bad.size:
         i = int(bad[0])
