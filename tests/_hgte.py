@@ -22,8 +22,9 @@ _MEMO: dict = {}
 
 
 def hgte_dot(cache_dir: Path | None, diameter_nm: float, n_vb: int = 24, n_cb: int = 8,
-             soc: bool = True):
-    """(Nanocrystal, TBHamiltonian, States) of an HgTe sphere, memoised in-process and on disk."""
+             soc: bool = True, method: str = "auto"):
+    """(Nanocrystal, TBHamiltonian, States) of an HgTe sphere, memoised in-process and on disk
+    (``method``: band_edge_states' solver, e.g. "dense" for hundreds of states)."""
     key = (diameter_nm, n_vb, n_cb, soc)
     if key in _MEMO:
         return _MEMO[key]
@@ -32,7 +33,7 @@ def hgte_dot(cache_dir: Path | None, diameter_nm: float, n_vb: int = 24, n_cb: i
     if cache_dir is not None:
         path = Path(cache_dir) / f"HgTe_{diameter_nm}nm_{n_vb}_{n_cb}_{H.content_hash[:16]}.nc"
     if path is None:
-        states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb)
+        states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb, method=method)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path.with_suffix(".lock"), "w") as lock:
@@ -40,7 +41,7 @@ def hgte_dot(cache_dir: Path | None, diameter_nm: float, n_vb: int = 24, n_cb: i
             if path.exists():
                 states = load_states(path)
             else:
-                states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb)
+                states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb, method=method)
                 save_states(states, path)
     _MEMO[key] = (nc, H, states)
     return _MEMO[key]

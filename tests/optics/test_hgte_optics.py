@@ -1,5 +1,6 @@
-"""Optics of real HgTe spheres: sum rule, intraband absorption of charged dots, τ_rad, ε_in(d),
-high-energy σ per volume against μ_i. The exciton dots (``hgte_dot``) use the library's default
+"""Optics of real HgTe spheres: sum rule, τ_rad, ε_in(d),
+high-energy σ per volume against μ_i (intraband absorption of charged dots:
+test_intraband.py). The exciton dots (``hgte_dot``) use the library's default
 dot model (fitted 300 K set, no-twofold-te surface with projected hybrids); the full-
 diagonalisation checks (linear response, high-energy σ) the public set; ε_in(d) and τ_rad the
 reproduce model (docs/optics_checks.md)."""
@@ -10,9 +11,8 @@ import numpy as np
 import pytest
 
 from qdgain.electronic import hamiltonian
-from qdgain.excitons import coulomb_kernel, solve_charged, solve_ci
+from qdgain.excitons import solve_ci
 from qdgain.optics import (
-    charged_transitions,
     cross_section_cm2,
     dot_volume_cm3,
     independent_particle_cross_section_cm2,
@@ -48,27 +48,6 @@ def test_sum_rule_real_dot(dot2):
     # 1 % (issue); the 0.5 meV trapezoid on 35 meV Gaussians is far better than that
     assert np.trapezoid(sig.values, E) == pytest.approx(integrated_cross_section_cm2_eV(tr),
                                                         rel=0.01)
-
-
-def _subgap_intraband(states, charge, n_e, n_h, x1_eV):
-    k = coulomb_kernel(states.positions_nm, EPS_IN_PAPER, 2.25)
-    cd = solve_charged(states, charge, EPS_IN_PAPER, 2.25, n_e, n_h, kernel=k)
-    tr = charged_transitions(cd, states, temperature_K=300.0)
-    E = np.arange(0.01, x1_eV, 5e-4)
-    return np.trapezoid(cross_section_cm2(tr, E, kind="intraband").values, E)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "default dot model, 2.2 nm: sub-gap intraband integral hole 6.8e-18 vs electron 6.9e-17 "
-    "cm^2 eV (ratio 0.10, test needs > 10): below X1 = 1.42 eV now lies the electron CB1->CB2 "
-    "transition (0.56 eV); with the public set + hybrid20 (X1 = 0.09 eV at 3.5 nm) it lay above "
-    "X1 and holes won"))
-def test_intraband_hole_stronger_than_electron_2nm(dot2):
-    _, _, states = dot2
-    x1 = solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24).energies_eV[0]
-    hole = _subgap_intraband(states, +1, 4, 12, x1)
-    elec = _subgap_intraband(states, -1, 8, 12, x1)
-    assert hole > 10 * elec  # paper: "much stronger for holes"
 
 
 def _repro_eps(diameters_nm):
@@ -145,14 +124,3 @@ def test_tau_rad_35nm(dot35):
     tr = neutral_transitions(solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24), states)
     tau = radiative_lifetime_ns(tr, 300.0)
     assert 10.0 <= tau <= 200.0, f"tau_rad = {tau:.3g} ns (measured 35 and 75 ns)"
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "default dot model, 3.5 nm: sub-gap intraband integral hole 9.3e-18 vs electron 1.1e-16 "
-    "cm^2 eV (ratio 0.08): the electron CB1->CB2 transition (0.40 eV) lies below X1 = 0.97 eV; "
-    "the paper finds holes much stronger"))
-def test_intraband_hole_stronger_35nm(dot35):
-    _, _, states = dot35
-    x1 = solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24).energies_eV[0]
-    assert _subgap_intraband(states, +1, 4, 12, x1) > _subgap_intraband(states, -1, 8, 12, x1)

@@ -134,7 +134,8 @@ def _broken(ctx):
 def fake_stages(break_stage: str | None = None) -> list[Stage]:
     """The fake pipeline (``break_stage`` raises, to test the missing paths)."""
     funcs = {"bulk": _plain, "tb_sphere": _tb, "tb_tetra": _tb, "excitons": _excitons,
-             "dielectric": _plain, "gain_model": _gain_model, "simulate": _plain,
+             "intraband": _plain, "dielectric": _plain, "gain_model": _gain_model,
+             "simulate": _plain,
              "ta_gain": _ta_gain, "calibration": _plain, "material_gain": _material_gain,
              "kinetics": _kinetics}
     needs = {"excitons": ("tb_sphere",), "ta_gain": ("simulate",),

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qdgain.cli.reproduce_intraband import intraband_stage, merged_intraband
 from qdgain.cli.reproduce_stages import require, stage_surface, surface_parameters
 from qdgain.constants import HC_EV_NM
 from qdgain.electronic.models import DEFAULT_SURFACE
@@ -56,10 +57,16 @@ def stage_excitons(ctx: StageContext) -> None:
     grid = np.arange(max(p["energy_step_eV"], x1["mean_eV"] - p["below_X1_eV"]),
                      x1["mean_eV"] + p["above_X1_eV"], p["energy_step_eV"])
     spectra = {"sigma_neutral": cross_section(tr, grid, p["broadening_eV"])}
+    # intraband lines from the deep basis of the ``intraband`` stage when it is this dot (the
+    # active space holds hole levels only 0.25 eV deep); else from the active space (--quick)
+    deep = merged_intraband(ctx, grid, ctx.upstream("tb_sphere").json("summary")["diameter_nm"])
     for charge, name in ((-1, "sigma_electron"), (1, "sigma_hole")):
         cd = solve_charged(states, charge, p["eps_in"], eps_out, n_e=p["n_e"], n_h=p["n_h"])
-        spectra[name] = cross_section(charged_tr(cd, states, p["temperature_K"]), grid,
+        spectra[name] = cross_section(charged_tr(cd, states, p["temperature_K"],
+                                                 intraband=deep is None), grid,
                                       p["broadening_eV"])
+        if deep is not None:
+            spectra[name] = spectra[name].values + deep[name]
     ds = xr.Dataset({k: with_units(xr.DataArray(np.asarray(v), dims="energy"), "cm^2")
                      for k, v in spectra.items()},
                     coords={"energy": with_units(xr.DataArray(grid, dims="energy"), "eV"),
@@ -77,9 +84,6 @@ def stage_excitons(ctx: StageContext) -> None:
         attrs={"X1_nm": x1_nm, "X2_nm": x2_nm}))
     sig_x1 = integrated(_subset(tr, x1["states"], Transitions))  # cm² eV
     sig_x2 = integrated(_subset(tr, x2["states"], Transitions))
-    low = grid < x1["mean_eV"] - 0.1  # below the band edge: intraband absorption only
-    sub = {k: float(np.trapezoid(np.asarray(spectra[k])[low], grid[low]))
-           for k in ("sigma_electron", "sigma_hole")}
     ctx.record(X1_eV=x1["mean_eV"], X1_nm=x1_nm, X2_eV=x2["mean_eV"], X2_nm=x2_nm,
                X2_minus_X1_meV=1e3 * (x2["mean_eV"] - x1["mean_eV"]),
                deg_X1=x1["degeneracy"], deg_X2=x2["degeneracy"],
@@ -88,10 +92,9 @@ def stage_excitons(ctx: StageContext) -> None:
                sigma_X1_integrated_cm2_eV=sig_x1, sigma_X2_integrated_cm2_eV=sig_x2,
                tau_rad_ns=tau_rad(tr, p["temperature_K"]), n_solvent=p["n_solvent"],
                broadening_meV=1e3 * p["broadening_eV"], temperature_K=p["temperature_K"],
-               eps_in_used=p["eps_in"], subgap_hole_over_electron=(
-                   sub["sigma_hole"] / sub["sigma_electron"] if sub["sigma_electron"] > 0
-                   else float("nan")),
-               n_e=p["n_e"], n_h=p["n_h"])
+               eps_in_used=p["eps_in"], n_e=p["n_e"], n_h=p["n_h"],
+               intraband_lines="deep basis (stage intraband)" if deep is not None else
+               "CI active space (hole levels 0.25 eV deep: incomplete near X1)")
 
 
 def stage_dielectric(ctx: StageContext) -> None:
@@ -222,12 +225,14 @@ def optics_stages(quick: bool, tb_set: str = "HgTe_sp3d5_soc_2nn_fit300K",
     """CI/optics, ε_in and the gain model."""
     code_ex = ("qdgain.electronic", "qdgain.excitons", "qdgain.optics")
     return [
+        intraband_stage(quick, tb_set, surface),
         Stage("excitons", stage_excitons,
               {"n_e": 4 if quick else 8, "n_h": 16 if quick else 24, "eps_in": 6.8,
                "n_solvent": 1.50, "broadening_eV": 0.035, "temperature_K": 300.0,
                "below_X1_eV": 0.45, "above_X1_eV": 0.6,
                "energy_step_eV": 0.004 if quick else 0.002},
-              needs=("tb_sphere",), code=code_ex, title="CI: neutral and charged spectra, τ_rad"),
+              needs=("tb_sphere", "intraband"), code=code_ex,
+              title="CI: neutral and charged spectra, τ_rad"),
         Stage("dielectric", stage_dielectric,
               # dense diagonalisation: 3.5 nm takes minutes, so --quick uses a 2.5 nm dot
               {"set": tb_set, "diameter_nm": 2.5 if quick else 3.5, "field_V_nm": 0.01,

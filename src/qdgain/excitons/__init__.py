@@ -1,5 +1,7 @@
-"""qdgain.excitons: Coulomb integrals from transition densities, neutral-exciton and trion CI."""
+"""qdgain.excitons: Coulomb integrals from transition densities, neutral-exciton and trion CI,
+one extra carrier."""
 
+from qdgain.excitons.carrier import Carrier, solve_carrier
 from qdgain.excitons.charged import ChargedDot, pair_single_hamiltonian, solve_charged
 from qdgain.excitons.ci import (
     Excitons,
@@ -19,10 +21,14 @@ from qdgain.excitons.coulomb import (
     kernel_memory_GB,
     onsite_radius_nm,
     polarisation_kernel,
+    site_matrix,
     transition_densities,
 )
 
 __all__ = [
+    "Carrier",
+    "solve_carrier",
+    "site_matrix",
     "ChargedDot",
     "CoulombKernel",
     "Excitons",

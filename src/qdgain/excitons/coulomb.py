@@ -50,6 +50,7 @@ __all__ = [
     "CoulombKernel",
     "coulomb_kernel",
     "transition_densities",
+    "site_matrix",
     "polarisation_kernel",
     "kernel_memory_GB",
     "onsite_radius_nm",
@@ -308,3 +309,36 @@ def transition_densities(states: StatesLike, a: np.ndarray, b: np.ndarray) -> np
     out = np.zeros((n_atoms, prod.shape[1]), dtype=complex)
     np.add.at(out, atom, prod)
     return out.reshape(n_atoms, len(a), len(b))
+
+
+def site_matrix(states: StatesLike, a: np.ndarray, b: np.ndarray,
+                site_values: np.ndarray) -> np.ndarray:
+    """Matrix of a site-diagonal operator, Σ_R ρ_ab(R) u(R) = C_aᴴ diag(u(R(μ))) C_b.
+
+    Parameters
+    ----------
+    states : States
+        Single-particle states (``vectors`` (n_basis, n), ``atom_of_basis``).
+    a, b : array of int
+        Indices of the states (columns of ``states.vectors``).
+    site_values : ndarray (n_atoms,) or (n_atoms, k)
+        u(R) per atom (any unit; e.g. a potential in eV or a coordinate in nm).
+
+    Returns
+    -------
+    ndarray (len(a), len(b)) or (len(a), len(b), k) complex, in the unit of ``site_values``.
+    One GEMM per column of u: O(n_basis · len(a) · len(b)), without the (n_atoms, len(a),
+    len(b)) array of :func:`transition_densities`.
+    """
+    C = np.asarray(states.vectors)
+    u = np.asarray(site_values, dtype=float)
+    if u.shape[0] != len(states.positions_nm):
+        raise ParameterError(f"site_values has {u.shape[0]} rows but the dot has "
+                             f"{len(states.positions_nm)} atoms")
+    atom = np.asarray(states.atom_of_basis)
+    Ca = C[:, np.atleast_1d(np.asarray(a, dtype=int))]
+    Cb = C[:, np.atleast_1d(np.asarray(b, dtype=int))]
+    uc = u[atom]
+    if uc.ndim == 1:
+        return Ca.conj().T @ (uc[:, None] * Cb)
+    return np.stack([Ca.conj().T @ (uc[:, k, None] * Cb) for k in range(uc.shape[1])], axis=-1)

@@ -7,6 +7,8 @@ from qdgain.optics.cross_section import (
     charged_transitions,
     cross_section_cm2,
     integrated_cross_section_cm2_eV,
+    intraband_limit_eV,
+    intraband_transitions,
     local_field_factor,
     neutral_transitions,
 )
@@ -55,6 +57,8 @@ __all__ = [
     "independent_particle_cross_section_cm2",
     "exciton_dipoles_nm",
     "integrated_cross_section_cm2_eV",
+    "intraband_limit_eV",
+    "intraband_transitions",
     "length_velocity_check",
     "linear_response_density",
     "local_field_factor",

@@ -27,7 +27,7 @@ import xarray as xr
 from qdgain.constants import C_M_S, COULOMB_EV_NM, HBAR_EV_S, K_B_EV_K
 from qdgain.convert import ev_to_nm, nm_to_ev
 from qdgain.errors import ParameterError
-from qdgain.excitons import ChargedDot, Excitons
+from qdgain.excitons import Carrier, ChargedDot, Excitons
 from qdgain.excitons.coulomb import StatesLike
 from qdgain.optics.dipoles import carrier_dipoles_nm, exciton_dipoles_nm, trion_dipoles_nm
 from qdgain.units import with_units
@@ -37,6 +37,8 @@ __all__ = [
     "local_field_factor",
     "neutral_transitions",
     "charged_transitions",
+    "intraband_transitions",
+    "intraband_limit_eV",
     "cross_section_cm2",
     "integrated_cross_section_cm2_eV",
     "boltzmann",
@@ -101,13 +103,58 @@ def neutral_transitions(excitons: Excitons, states: StatesLike) -> Transitions:
                        eps_out=excitons.eps_out, charge=0)
 
 
+def intraband_lines(carrier: ChargedDot | Carrier, states: StatesLike,
+                    temperature_K: float = 300.0) -> tuple[np.ndarray, np.ndarray]:
+    """Intraband lines of the extra carrier: energies (eV) and net |d|² (nm²).
+
+    Initial levels i carry Boltzmann populations p_i at ``temperature_K``; a line j > i has
+    weight (p_i − p_j) |⟨j|r|i⟩|² (absorption minus stimulated emission).
+    """
+    ec = carrier.energies_eV if isinstance(carrier, Carrier) else carrier.carrier_energies_eV
+    p = boltzmann(ec, temperature_K)
+    dc = carrier_dipoles_nm(carrier, states)  # [j, i, x]
+    de = ec[:, None] - ec[None, :]
+    up = de > 1e-6
+    w = (np.abs(dc) ** 2).sum(-1) * (p[None, :] - p[:, None])
+    return de[up], w[up]
+
+
+def intraband_transitions(carrier: Carrier, states: StatesLike,
+                          temperature_K: float = 300.0) -> Transitions:
+    """Intraband transitions of a dot with one extra carrier, in the carrier's own basis.
+
+    Lines of energy ħω end on levels ħω above (electron) or below (hole) the initial ones, so
+    they are complete only up to about ``carrier.span_eV`` − 4 k_B T
+    (:func:`intraband_limit_eV`).
+    """
+    e, w = intraband_lines(carrier, states, temperature_K)
+    return Transitions(energies_eV=e, dipole_sq_nm2=w, kind=np.full(e.size, "intraband"),
+                       eps_in=carrier.eps_in, eps_out=carrier.eps_out, charge=carrier.charge)
+
+
+def intraband_limit_eV(carrier: Carrier, temperature_K: float = 300.0,
+                       broadening_eV: float = 0.0) -> float:
+    """Photon energy (eV) up to which the intraband spectrum of ``carrier`` is complete.
+
+    Lines start on levels within 4 k_B T of the lowest (populations ≥ e⁻⁴ of the lowest) and end
+    inside the basis, so every line below span − 4 k_B T is present; a Gaussian line shape of
+    standard deviation ``broadening_eV`` needs 3 of them more.
+    """
+    return carrier.span_eV - 4.0 * K_B_EV_K * temperature_K - 3.0 * broadening_eV
+
+
 def charged_transitions(charged: ChargedDot, states: StatesLike, temperature_K: float = 300.0,
-                        intraband: bool = True) -> Transitions:
+                        intraband: bool = True, carrier: Carrier | None = None) -> Transitions:
     """Trion (interband) and extra-carrier (intraband) transitions of a charged dot.
 
     Initial one-carrier states i carry Boltzmann populations p_i; intraband lines j > i use the
-    net population p_i − p_j (absorption minus stimulated emission).
+    net population p_i − p_j (absorption minus stimulated emission). ``carrier`` (same charge,
+    from :func:`qdgain.excitons.solve_carrier`) supplies the intraband lines from a larger basis
+    than the CI active space; without it they come from the active space.
     """
+    if carrier is not None and carrier.charge != charged.charge:
+        raise ParameterError(f"carrier has charge {carrier.charge} but the charged dot "
+                             f"{charged.charge}")
     p = boltzmann(charged.carrier_energies_eV, temperature_K)
     live = p > 1e-8
     dt = trion_dipoles_nm(charged, states)[:, live, :]  # (n_t, n_live, 3)
@@ -116,15 +163,10 @@ def charged_transitions(charged: ChargedDot, states: StatesLike, temperature_K: 
     energies, d2 = [e_tr.ravel()], [w_tr.ravel()]
     kinds = [np.full(e_tr.size, "trion")]
     if intraband:
-        dc = carrier_dipoles_nm(charged, states)  # [j, i, x]
-        ec = charged.carrier_energies_eV
-        de = ec[:, None] - ec[None, :]
-        up = de > 1e-6
-        net = (p[None, :] - p[:, None])
-        w = (np.abs(dc) ** 2).sum(-1) * net
-        energies.append(de[up])
-        d2.append(w[up])
-        kinds.append(np.full(int(up.sum()), "intraband"))
+        e, w = intraband_lines(charged if carrier is None else carrier, states, temperature_K)
+        energies.append(e)
+        d2.append(w)
+        kinds.append(np.full(e.size, "intraband"))
     return Transitions(energies_eV=np.concatenate(energies), dipole_sq_nm2=np.concatenate(d2),
                        kind=np.concatenate(kinds), eps_in=charged.eps_in,
                        eps_out=charged.eps_out, charge=charged.charge)

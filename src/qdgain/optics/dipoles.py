@@ -27,8 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from qdgain.constants import HBAR2_2M_EV_NM2
-from qdgain.excitons import ChargedDot, Excitons
-from qdgain.excitons.coulomb import StatesLike, transition_densities
+from qdgain.excitons import Carrier, ChargedDot, Excitons
+from qdgain.excitons.coulomb import StatesLike, site_matrix, transition_densities
 
 __all__ = [
     "commutator_matrices",
@@ -123,14 +123,21 @@ def oscillator_strengths(energies_eV: np.ndarray, dipoles_nm: np.ndarray) -> np.
     return np.asarray(energies_eV) * d2 / (3.0 * HBAR2_2M_EV_NM2)
 
 
-def carrier_dipoles_nm(charged: ChargedDot, states: StatesLike) -> np.ndarray:
-    """⟨j|r|i⟩ (nm) between the one-carrier eigenstates, shape (n_c, n_c, 3) [j, i, x]."""
-    idx = charged.electron_states if charged.charge == -1 else charged.hole_states
-    d = position_matrix_nm(states, idx, idx)
-    U = charged.carrier_vectors
+def carrier_dipoles_nm(charged: ChargedDot | Carrier, states: StatesLike) -> np.ndarray:
+    """⟨j|r|i⟩ (nm) between the one-carrier eigenstates, shape (n_c, n_c, 3) [j, i, x].
+
+    Accepts the carrier of a :class:`~qdgain.excitons.ChargedDot` (its CI active space) or a
+    :class:`~qdgain.excitons.Carrier` (any basis size: one GEMM per direction).
+    """
+    if isinstance(charged, Carrier):
+        idx, U = charged.states, charged.vectors
+    else:
+        idx = charged.electron_states if charged.charge == -1 else charged.hole_states
+        U = charged.carrier_vectors
+    d = site_matrix(states, idx, idx, np.asarray(states.positions_nm, dtype=float))
     if charged.charge == 1:  # hole states are the conjugate picture: ⟨j_h|r|i_h⟩ = ⟨v_i|r|v_j⟩
         d = d.transpose(1, 0, 2)
-    return np.einsum("aj,abx,bi->jix", U.conj(), d, U)
+    return np.einsum("aj,abx,bi->jix", U.conj(), d, U, optimize=True)
 
 
 def trion_dipoles_nm(charged: ChargedDot, states: StatesLike) -> np.ndarray:
