@@ -25,6 +25,15 @@ def test_optics_cli_json_and_files(tmp_path):
     assert ds["sigma_charged"].attrs["units"] == "cm^2"
     assert ds["photon_energy"].attrs["units"] == "eV"
     assert png.stat().st_size > 1000
+    # default: the hole's intraband lines from every valence state (35 atoms), complete past X1;
+    # --intraband-states 0: only the 16 CI hole states, complete to a fraction of an eV
+    assert s["intraband_complete_to_eV"] > s["X1_eV"]
+    r = runner.invoke(app, ["optics", "--diameter", "1.5", "--eps-in", "6.8", "--n-h", "16",
+                            "--charge", "1", "--intraband-states", "0", "--out", str(out),
+                            "--json"])
+    s0 = json.loads(r.stdout.strip().splitlines()[-1])
+    assert s0["intraband_states"] == 16 < s["intraband_states"]
+    assert s0["intraband_complete_to_eV"] < s["X1_eV"]
 
 
 def test_optics_cli_bad_charge():

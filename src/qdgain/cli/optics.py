@@ -29,6 +29,9 @@ def optics_cmd(
     n_e: int = typer.Option(8, "--n-e", help="Conduction spinor states in the CI."),
     n_h: int = typer.Option(24, "--n-h", help="Valence spinor states in the CI."),
     broadening: float = typer.Option(0.035, "--broadening", help="Gaussian σ of lines, eV."),
+    intraband_states: int = typer.Option(
+        None, "--intraband-states", help="Charged dot: states of the carrier's band for its "
+        "intraband lines (default: a dense deep basis up to 3.5 nm; 0 = the CI states)."),
     out: str = typer.Option("optics.nc", "--out", help="NetCDF file for the spectra."),
     plot: str = typer.Option(None, "--plot", help="PNG plot of σ(λ) (Fig. 1f style)."),
     params: str = typer.Option(None, "--params", help="TB parameter set (default: the HgTe dot "
@@ -41,7 +44,8 @@ def optics_cmd(
     if charge not in (-1, 0, 1):
         raise ParameterError(f"--charge {charge}: must be -1, 0 or 1")
     res = dot_optics(diameter, charge, eps_in=eps_in, eps_out=eps_out, n_e=n_e, n_h=n_h,
-                     broadening_eV=broadening, params=params, surface=surface)
+                     broadening_eV=broadening, params=params, surface=surface,
+                     intraband_states=intraband_states)
     _atomic(Path(out), lambda p: res.spectra.to_netcdf(p, engine="h5netcdf"))
     if plot is not None:
         _atomic(Path(plot), lambda p: plot_spectra(res.spectra, p))
@@ -55,7 +59,9 @@ def optics_cmd(
     t.add_column("value")
     for k in ("X1_eV", "X1_degeneracy", "X1_splitting_meV", "X2_eV", "X2_degeneracy",
               "X2_splitting_meV", "X2_minus_X1_meV", "f_ratio_X2_X1", "tau_rad_ns", "eps_in",
-              "gap_eV"):
+              "gap_eV", "intraband_states", "intraband_complete_to_eV"):
+        if k not in s:
+            continue
         v = s[k]
         t.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
     console.print(t)

@@ -3,7 +3,8 @@
 Chain: dot model (:func:`qdgain.electronic.build_dot`: by default the 300 K fitted set, two-fold Te
 removed, dangling hybrids projected out) → hamiltonian (SOC) → band_edge_states → Coulomb kernel →
 exciton CI
-(and trion CI for a charged dot) → σ(ħω), τ_rad. ε_in is either given or computed with
+(and, for a charged dot, trion CI plus the extra carrier in a deep basis for its intraband lines)
+→ σ(ħω), τ_rad. ε_in is either given or computed with
 :func:`qdgain.optics.dielectric.dielectric_constant` (spin-free block, full diagonalisation).
 """
 
@@ -15,9 +16,16 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from qdgain.constants import K_B_EV_K
 from qdgain.electronic.models import DEFAULT_SURFACE
 from qdgain.errors import ParameterError
-from qdgain.excitons import band_edge_manifolds, coulomb_kernel, solve_charged, solve_ci
+from qdgain.excitons import (
+    band_edge_manifolds,
+    coulomb_kernel,
+    solve_carrier,
+    solve_charged,
+    solve_ci,
+)
 from qdgain.optics.cross_section import (
     charged_transitions,
     cross_section_cm2,
@@ -28,7 +36,12 @@ from qdgain.optics.dipoles import exciton_dipoles_nm, oscillator_strengths
 from qdgain.optics.lifetime import radiative_lifetime_ns
 from qdgain.units import with_units
 
-__all__ = ["DotOptics", "dot_optics", "exciton_summary", "plot_spectra"]
+__all__ = ["DotOptics", "dot_optics", "exciton_summary", "plot_spectra",
+           "DEEP_INTRABAND_MAX_ROWS"]
+
+#: charged dots up to this many Hamiltonian rows (3.5 nm sphere: 10,746) get a dense deep basis
+#: for their intraband lines by default (dense time ∝ rows³: ~4 min at 3.5 nm on 2 cores)
+DEEP_INTRABAND_MAX_ROWS = 12_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +84,8 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
                eps_out: float = 2.25, n_e: int = 8, n_h: int = 24,
                broadening_eV: float = 0.035, temperature_K: float = 300.0,
                energy_grid_eV: np.ndarray | None = None, material: str = "HgTe",
-               params: str | None = None, surface: str = DEFAULT_SURFACE) -> DotOptics:
+               params: str | None = None, surface: str = DEFAULT_SURFACE,
+               intraband_states: int | None = None) -> DotOptics:
     """Optical summary and spectra of a spherical dot.
 
     Parameters
@@ -99,8 +113,17 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
         material.
     surface : str
         Surface model (:data:`qdgain.electronic.SURFACES`; ``"hybrid20"`` = the former default).
+    intraband_states : int, optional
+        Charged dots: states of the extra carrier's band in its intraband basis
+        (:func:`qdgain.excitons.solve_carrier`). Default: a dense solve of max(0.75 n_atoms, 400)
+        valence (hole) or max(0.15 n_atoms, 64) conduction (electron) spinors — ≥ 1.3 eV deep,
+        enough for the lines up to X1 — when the Hamiltonian has ≤ ``DEEP_INTRABAND_MAX_ROWS``
+        rows (3.5 nm: ~4 min on 2 cores), else the CI active space; 0 = the active space. The
+        summary's ``intraband_complete_to_eV`` says up to which photon energy the lines are
+        complete.
     """
     from qdgain.electronic import band_edge_states, build_dot, dot_parameters, surface_model
+    from qdgain.electronic.solvers import DENSE_MAX_BASIS
     from qdgain.structure import Sphere
 
     if charge not in (-1, 0, 1):
@@ -117,7 +140,22 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     if eps_in is None:
         eps_in = dielectric_constant(build_dot(p, shape, surface=model, soc=False)[1],
                                      lattice_constant_nm=nc.lattice_constant_nm).eps_in
-    states = band_edge_states(H, n_vb=n_h, n_cb=n_e)
+    rows = H.matrix.shape[0]
+    if intraband_states is None:
+        deep = 0
+        if charge != 0 and rows <= DEEP_INTRABAND_MAX_ROWS:
+            # ≥ X1 + 0.3 eV of levels: 3.5 nm 448 VB (1.3 eV) / 90 CB (1.3 eV); 2.2 nm 400 / 64
+            frac, floor = (0.75, 400) if charge == 1 else (0.15, 64)
+            band = H.n_valence if charge == 1 else rows - H.n_valence
+            # (8 short of the whole band: the solver proves the last level complete by the next)
+            deep = min(band - 8, max(floor, int(np.ceil(frac * nc.n_atoms))))
+    elif isinstance(intraband_states, (int, np.integer)) and intraband_states >= 0:
+        deep = int(intraband_states)
+    else:
+        raise ParameterError(f"intraband_states = {intraband_states!r}: need an integer >= 0")
+    n_vb, n_cb = (max(n_h, deep), n_e) if charge == 1 else (n_h, max(n_e, deep))
+    states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb,
+                              method="dense" if deep and rows > DENSE_MAX_BASIS else "auto")
     kernel = coulomb_kernel(states.positions_nm, eps_in, eps_out,
                             lattice_constant_nm=nc.lattice_constant_nm)
     x = solve_ci(states, eps_in, eps_out, n_e, n_h, kernel=kernel)
@@ -131,7 +169,14 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     data = {"sigma_neutral": s0}
     if charge != 0:
         cd = solve_charged(states, charge, eps_in, eps_out, n_e, n_h, kernel=kernel)
-        tr = charged_transitions(cd, states, temperature_K)
+        carrier = solve_carrier(states, charge, eps_in, eps_out, kernel=kernel) if deep else None
+        tr = charged_transitions(cd, states, temperature_K, carrier=carrier)
+        n_c = len(cd.electron_states if charge == -1 else cd.hole_states)
+        span = (carrier.span_eV if carrier is not None
+                else float(np.ptp(cd.carrier_energies_eV)))
+        summary["intraband_states"] = n_c if carrier is None else len(carrier.states)
+        summary["intraband_complete_to_eV"] = (span - 4.0 * K_B_EV_K * temperature_K
+                                               - 3.0 * broadening_eV)
         data["sigma_charged"] = cross_section_cm2(tr, E, broadening_eV)
         data["sigma_intraband"] = cross_section_cm2(tr, E, broadening_eV, kind="intraband")
         sub = E < summary["X1_eV"]
