@@ -15,7 +15,7 @@ import xarray as xr
 
 from qdgain.cli.reproduce_stages import require
 from qdgain.constants import HC_EV_NM
-from qdgain.errors import QdgainError
+from qdgain.errors import ParameterError, QdgainError
 from qdgain.report.stages import StageContext
 from qdgain.units import with_units
 
@@ -96,7 +96,12 @@ def kinetics_stage_body(ctx: StageContext) -> None:
         lam = float(res["wavelength"][int(np.nanargmin(np.where(only_early, early, np.nan)))])
         sel = t > 3.0
         tr = (series["dA"] + a0).isel(fluence=high).sel(wavelength=lam, method="nearest")
-        r = fit_trace(t[sel], tr.values[sel], [90.0, 700.0], fit_irf=False)
+        try:  # multi-exciton decay + X2 → X1 + offset (single exciton, ≫ 2.5 ns) ...
+            r = fit_trace(t[sel], tr.values[sel], [90.0, 700.0], fit_irf=False)
+            fits["mx_gain_components"] = 2
+        except ParameterError:  # ... unless the data do not resolve the middle component
+            r = fit_trace(t[sel], tr.values[sel], [90.0], fit_irf=False)
+            fits["mx_gain_components"] = 1
         fits["mx_gain_wavelength_nm"] = lam
         return _closest(r.lifetimes_ps, 93.0)
 
