@@ -15,7 +15,10 @@ CAPTION = ("(a) Band-edge levels of the 3.5 nm HgTe sphere and the equal-volume 
            "(tight binding with spin–orbit), labelled with their degeneracy. (b) Gaussian-"
            "broadened density of states. (c) Computed absorption cross section of the neutral "
            "dot and of the dot charged with one electron or one hole (CI), with X1 and X2 "
-           "marked. Paper: Fig. 1e, 1f and Extended Data X.2.")
+           "marked. (d) Intraband absorption of the dot with one extra electron or hole alone, "
+           "from a basis ≈ 1.1 eV deep (log scale; shaded: sub-gap part of the probe range, "
+           "≥ 0.765 eV). Paper: Fig. 1e, 1f and Extended Data X.2 (hole intraband absorption "
+           "'spectrally closer to the interband bleach and much stronger').")
 
 
 def _levels(ax, lv, x0: float, label: str) -> None:
@@ -28,9 +31,35 @@ def _levels(ax, lv, x0: float, label: str) -> None:
             fontsize=8)
 
 
+def _intraband(ax, res: Results) -> None:
+    """Panel d: σ_intraband(ħω) of the electron- and hole-charged dot, log scale."""
+    try:
+        ds = res.dataset("intraband", "intraband")
+    except MissingResult as exc:
+        ax.text(0.5, 0.5, f"intraband:\n{exc}"[:80], transform=ax.transAxes, ha="center",
+                fontsize=6, wrap=True)
+        return
+    e = ds["energy"].values
+    x1 = float(ds.attrs["X1_eV"])
+    for var, col, lab in (("sigma_electron", "tab:blue", "1 electron"),
+                          ("sigma_hole", "tab:red", "1 hole")):
+        y = np.where(e < x1 + 0.1, ds[var].values, np.nan)  # interband lines start at X1
+        ax.semilogy(e, np.clip(y, 1e-22, None), color=col, label=lab)
+    ax.axvspan(1239.84198 / 1620.0, x1, color="0.85", lw=0)
+    ax.axvline(x1, color="0.5", ls=":", lw=1)
+    ax.text(x1, 1.0, "X1", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+            fontsize=8)
+    ax.set_ylim(1e-20, None)
+    ax.set_xlim(0.0, x1 + 0.1)
+    ax.set_xlabel(f"photon energy (eV), {ds.attrs.get('diameter_nm', '?')} nm sphere")
+    ax.set_ylabel("intraband σ (cm²)")
+    ax.legend(fontsize=7)
+
+
 def make(res: Results) -> Figure:
-    """Build the figure from the ``tb_sphere``, ``tb_tetra`` and ``excitons`` results."""
-    fig, (ax_l, ax_d, ax_s) = new_figure(3)
+    """Build the figure from the ``tb_sphere``, ``tb_tetra``, ``excitons`` and ``intraband``
+    results."""
+    fig, (ax_l, ax_d, ax_s, ax_i) = new_figure(4)
     sphere_lv = res.dataset("tb_sphere", "levels")
     sphere_dos = res.dataset("tb_sphere", "dos")
     _levels(ax_l, sphere_lv, 0.0, "sphere")
@@ -64,13 +93,16 @@ def make(res: Results) -> Figure:
         for name in ("X1", "X2"):
             if f"{name}_nm" in tr.attrs:
                 ax_s.axvline(tr.attrs[f"{name}_nm"], color="0.5", ls=":", lw=1)
-                ax_s.text(tr.attrs[f"{name}_nm"], top, name, fontsize=8, ha="center")
+                # X1 (longer wavelength) labelled to the right of its line, X2 to the left
+                ax_s.text(tr.attrs[f"{name}_nm"], top, f" {name} ", fontsize=8,
+                          ha="left" if name == "X1" else "right")
         ax_s.vlines(e_nm, 0, top * f / max(np.nanmax(f), 1e-30) * 0.5, color="0.6", lw=0.6)
     except MissingResult:
         pass
     ax_s.set_xlabel("wavelength (nm)")
     ax_s.set_ylabel("σ (cm²)")
     ax_s.legend(fontsize=7)
-    for ax, lab in zip((ax_l, ax_d, ax_s), "abc", strict=True):
+    _intraband(ax_i, res)
+    for ax, lab in zip((ax_l, ax_d, ax_s, ax_i), "abcd", strict=True):
         panel_label(ax, lab)
     return fig
