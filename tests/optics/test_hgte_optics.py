@@ -118,7 +118,8 @@ def test_high_energy_sigma_per_volume_vs_mu_i():
     "(docs/optics_checks.md): the rate formula, the Boltzmann manifold (16 states within 5 kT, "
     "3 of 8 bright per manifold) and the TB velocity (bulk E_P = 18.6 eV, the set's k·p target) "
     "check out; the TB band-edge states carry sum f(X1+X2) = 2.7, ~1/9 of the two-band Kane "
-    "estimate (4/3) E_P / hbar omega = 25: CB1 couples mainly to deeper hole states"))
+    "estimate (4/3) E_P / hbar omega = 25: CB1 couples mainly to deeper hole states. The same "
+    "chain gives CdTe spheres 16-20 ns (test_optics_checks.py)"))
 def test_tau_rad_35nm(dot35):
     _, _, states = dot35
     tr = neutral_transitions(solve_ci(states, EPS_IN_PAPER, 2.25, 8, 24), states)

@@ -117,3 +117,26 @@ def test_dot_commutator_is_bulk_velocity(params):
         for j in np.flatnonzero(species == sub):
             block += comm[:, H.site_ranges[j]:H.site_ranges[j + 1]]
         np.testing.assert_allclose(block, bulk[:nb, cols], atol=1e-8)
+
+
+@pytest.mark.slow
+def test_same_chain_gives_cdte_radiative_lifetime():
+    # Control for the HgTe τ_rad xfail: the same chain (dot builder and surface model, SOC TB,
+    # shift-invert, CI 8 × 24, dipoles, Boltzmann-averaged rate; ε_in 6.8, ε_out 2.25, 300 K) on a
+    # normal-band-order material, our fitted CdTe set (same sp3d5 + SOC form), 2.5 nm sphere
+    # (239 atoms, ~35 s). Measured: X1 2.756 eV, f(X1) 4.0 (bright, 8 states), f(X2) 0.01,
+    # τ_rad 18 ns (3.0 nm: 20 ns; 3.5 nm: 16 ns). Room-temperature CdTe nanocrystals decay
+    # radiatively in about 15-30 ns (van Driel et al., PRL 95, 236804 (2005); de Mello Donegá and
+    # Koole, J. Phys. Chem. C 113, 6511 (2009)); asserted: within a factor 3 of that band.
+    from qdgain.electronic import band_edge_states, build_dot
+    from qdgain.excitons import band_edge_manifolds, solve_ci
+    from qdgain.optics import exciton_dipoles_nm, neutral_transitions
+
+    _, H = build_dot(load_parameters("CdTe_sp3d5_soc_2nn_fit0K"), Sphere(diameter_nm=2.5))
+    states = band_edge_states(H, n_vb=28, n_cb=8)
+    x = solve_ci(states, 6.8, 2.25, 8, 24)
+    tr = neutral_transitions(x, states)
+    x1, x2 = band_edge_manifolds(x, states)
+    f = oscillator_strengths(tr.energies_eV, exciton_dipoles_nm(x, states))
+    assert f[x1["states"]].sum() > 2.0 > f[x2["states"]].sum()  # the bright X1 HgTe lacks
+    assert 5.0 <= radiative_lifetime_ns(tr, 300.0) <= 90.0

@@ -39,9 +39,16 @@ from qdgain.optics.dipoles import (
 )
 from qdgain.optics.highenergy import dot_volume_cm3, independent_particle_cross_section_cm2
 from qdgain.optics.lifetime import radiative_lifetime_ns, radiative_rates_per_s
-from qdgain.optics.spectra import DotOptics, dot_optics, exciton_summary, plot_spectra
+from qdgain.optics.spectra import (
+    DEEP_INTRABAND_MAX_ROWS,
+    DotOptics,
+    dot_optics,
+    exciton_summary,
+    plot_spectra,
+)
 
 __all__ = [
+    "DEEP_INTRABAND_MAX_ROWS",
     "DielectricResult",
     "Transitions",
     "boltzmann",
