@@ -43,9 +43,13 @@ def optics_cmd(
     """X1, X2 (energies, degeneracies), X2−X1, f(X2)/f(X1), τ_rad, ε_in; spectra to NetCDF."""
     if charge not in (-1, 0, 1):
         raise ParameterError(f"--charge {charge}: must be -1, 0 or 1")
-    res = dot_optics(diameter, charge, eps_in=eps_in, eps_out=eps_out, n_e=n_e, n_h=n_h,
-                     broadening_eV=broadening, params=params, surface=surface,
-                     intraband_states=intraband_states)
+    what = ("TB, CI" + ("" if eps_in is not None else ", ε_in")
+            + ("" if charge == 0 else ", trions and the carrier's deep basis (dense: minutes "
+               "at 3.5 nm)"))
+    with console.status(f"{diameter} nm sphere, charge {charge}: {what}…"):
+        res = dot_optics(diameter, charge, eps_in=eps_in, eps_out=eps_out, n_e=n_e, n_h=n_h,
+                         broadening_eV=broadening, params=params, surface=surface,
+                         intraband_states=intraband_states)
     _atomic(Path(out), lambda p: res.spectra.to_netcdf(p, engine="h5netcdf"))
     if plot is not None:
         _atomic(Path(plot), lambda p: plot_spectra(res.spectra, p))
