@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
@@ -34,6 +35,18 @@ def test_optics_cli_json_and_files(tmp_path):
     s0 = json.loads(r.stdout.strip().splitlines()[-1])
     assert s0["intraband_states"] == 16 < s["intraband_states"]
     assert s0["intraband_complete_to_eV"] < s["X1_eV"]
+    # the Chebyshev route (any size) agrees with the dense deep basis on the sub-gap integral
+    r = runner.invoke(app, ["optics", "--diameter", "1.5", "--eps-in", "6.8", "--n-h", "16",
+                            "--charge", "1", "--intraband-method", "chebyshev", "--out",
+                            str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    sk = json.loads(r.stdout.strip().splitlines()[-1])
+    assert sk["intraband_method"] == "chebyshev" and s["intraband_method"] == "dense"
+    assert sk["intraband_subgap_integral_cm2_eV"] == pytest.approx(
+        s["intraband_subgap_integral_cm2_eV"], rel=0.1)
+    r = runner.invoke(app, ["optics", "--diameter", "1.5", "--charge", "1",
+                            "--intraband-method", "kpm"])
+    assert r.exit_code == 1 and "intraband_method" in r.output
 
 
 def test_optics_cli_bad_charge():

@@ -31,7 +31,10 @@ def optics_cmd(
     broadening: float = typer.Option(0.035, "--broadening", help="Gaussian σ of lines, eV."),
     intraband_states: int = typer.Option(
         None, "--intraband-states", help="Charged dot: states of the carrier's band for its "
-        "intraband lines (default: a dense deep basis up to 3.5 nm; 0 = the CI states)."),
+        "intraband lines, --intraband-method dense (default: ≈ 1.3 eV deep; 0 = the CI states)."),
+    intraband_method: str = typer.Option(
+        "auto", "--intraband-method", help="Charged dot: auto (dense up to 12,000 rows, else "
+        "chebyshev), dense, chebyshev (seconds, any size) or active (CI states only)."),
     out: str = typer.Option("optics.nc", "--out", help="NetCDF file for the spectra."),
     plot: str = typer.Option(None, "--plot", help="PNG plot of σ(λ) (Fig. 1f style)."),
     params: str = typer.Option(None, "--params", help="TB parameter set (default: the HgTe dot "
@@ -49,7 +52,8 @@ def optics_cmd(
     with console.status(f"{diameter} nm sphere, charge {charge}: {what}…"):
         res = dot_optics(diameter, charge, eps_in=eps_in, eps_out=eps_out, n_e=n_e, n_h=n_h,
                          broadening_eV=broadening, params=params, surface=surface,
-                         intraband_states=intraband_states)
+                         intraband_states=intraband_states,
+                         intraband_method=intraband_method)
     _atomic(Path(out), lambda p: res.spectra.to_netcdf(p, engine="h5netcdf"))
     if plot is not None:
         _atomic(Path(plot), lambda p: plot_spectra(res.spectra, p))
@@ -63,7 +67,7 @@ def optics_cmd(
     t.add_column("value")
     for k in ("X1_eV", "X1_degeneracy", "X1_splitting_meV", "X2_eV", "X2_degeneracy",
               "X2_splitting_meV", "X2_minus_X1_meV", "f_ratio_X2_X1", "tau_rad_ns", "eps_in",
-              "gap_eV", "intraband_states", "intraband_complete_to_eV"):
+              "gap_eV", "intraband_method", "intraband_states", "intraband_complete_to_eV"):
         if k not in s:
             continue
         v = s[k]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from qdgain.electronic.filters import block_or_none, jackson_kernel, make_operator, spectral_bounds
+from qdgain.electronic.filters import block_or_none, jackson_kernel, spectral_bounds
 from qdgain.electronic.hamiltonian import TBHamiltonian
 from qdgain.errors import ParameterError
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from qdgain.electronic.chebkernel import ChebyshevFilter
 from qdgain.units import with_units
 
-__all__ = ["KPMMoments", "kpm_moments", "kpm_dos"]
+__all__ = ["KPMMoments", "kpm_moments", "kpm_dos", "vector_moments"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -109,25 +109,57 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
     if n_moments < 2 or n_moments % 2 or n_random < 1:
         raise ParameterError(f"n_moments must be even ≥ 2 and n_random ≥ 1 (got {n_moments}, "
                              f"{n_random})")
-    n = H.n_basis
+    z = random_phase(H.n_basis, n_random, seed)
+    mu, bounds_eV, nmv = vector_moments(H.matrix, H.n_orbitals, z, n_moments, bounds_eV,
+                                        operator=operator, seed=seed)
+    return _summary(mu, bounds_eV, nmv)
+
+
+def vector_moments(matrix, n_orbitals: int, z: np.ndarray, n_moments: int,
+                   bounds_eV: tuple[float, float] | None = None, *, operator: str = "auto",
+                   seed: int = 0) -> tuple[np.ndarray, tuple[float, float], int]:
+    """Chebyshev moments μ_k = Re⟨z_r|T_k(H̃)|z_r⟩ of each column of z (complex (n, R)).
+
+    Parameters
+    ----------
+    matrix : scipy.sparse matrix
+        Hermitian H (eV), e.g. ``TBHamiltonian.matrix`` or it plus a site potential.
+    n_orbitals : int
+        Spin-orbitals per atom (block structure for the fused kernel; 0 = CSR).
+    z : ndarray (n, R)
+        Start vectors (any norm: μ₀ = ⟨z|z⟩).
+    n_moments : int
+        N, even (energy resolution ≈ π h / N eV).
+    bounds_eV : (float, float), optional
+        An interval holding the whole spectrum, eV (default: 40 Lanczos steps).
+    operator : {"auto", "block", "csr"}
+
+    Returns
+    -------
+    (mu (N, R), bounds_eV, single-vector mat-vecs spent)
+    """
+    if n_moments < 2 or n_moments % 2:
+        raise ParameterError(f"n_moments must be even and >= 2, got {n_moments}")
+    z = np.asarray(z, dtype=complex).reshape(matrix.shape[0], -1)
+    n, r = z.shape
     nmv = 0
-    z = random_phase(n, n_random, seed)
-    op = block_or_none(H.matrix, H.n_orbitals, operator)
+    op = block_or_none(matrix, n_orbitals, operator)
     if op is not None and op.use_numba:
         from qdgain.electronic.chebkernel import ChebyshevFilter
 
         if bounds_eV is None:   # single-vector Lanczos: CSR streams it fastest
-            bounds_eV, nmv = spectral_bounds(lambda x: H.matrix @ x, n, 40, seed), 40
-        return moments_from_filter(ChebyshevFilter(op, bounds_eV), z, n_moments, nmv)
-    apply, _ = make_operator(H, operator)
+            bounds_eV, nmv = spectral_bounds(lambda x: matrix @ x, n, 40, seed), 40
+        return ChebyshevFilter(op, bounds_eV).moments(z, n_moments), bounds_eV, \
+            nmv + r * (n_moments // 2)
+    apply = (op.matmat if op is not None else (lambda x: matrix @ x))
     if bounds_eV is None:
         bounds_eV, nmv = spectral_bounds(apply, n, 40, seed), 40
     lo, hi = bounds_eV
     c, h = 0.5 * (hi + lo), 0.5 * (hi - lo)
     half = n_moments // 2
-    mu = np.zeros((n_moments, n_random))
+    mu = np.zeros((n_moments, r))
     t0, t1 = z, (apply(z) - c * z) / h
-    nmv += n_random * half
+    nmv += r * half
     dot = lambda a, b: np.einsum("ij,ij->j", a.conj(), b).real  # noqa: E731
     m0, m1 = dot(z, z), dot(z, t1)
     mu[0], mu[1] = m0, m1
@@ -136,7 +168,7 @@ def kpm_moments(H: TBHamiltonian, n_moments: int = 256, n_random: int = 16, *, s
         t2 = 2.0 * (apply(t1) - c * t1) / h - t0
         mu[2 * k + 1] = 2 * dot(t2, t1) - m1
         t0, t1 = t1, t2
-    return _summary(mu, bounds_eV, nmv)
+    return mu, (float(lo), float(hi)), nmv
 
 
 def random_phase(n: int, n_random: int, seed: int) -> np.ndarray:

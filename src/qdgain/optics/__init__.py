@@ -38,6 +38,10 @@ from qdgain.optics.dipoles import (
     velocity_matrix_nm,
 )
 from qdgain.optics.highenergy import dot_volume_cm3, independent_particle_cross_section_cm2
+from qdgain.optics.intraband_kpm import (
+    gaussian_chebyshev_coefficients,
+    intraband_cross_section_kpm,
+)
 from qdgain.optics.lifetime import radiative_lifetime_ns, radiative_rates_per_s
 from qdgain.optics.spectra import (
     DEEP_INTRABAND_MAX_ROWS,
@@ -64,6 +68,8 @@ __all__ = [
     "independent_particle_cross_section_cm2",
     "exciton_dipoles_nm",
     "integrated_cross_section_cm2_eV",
+    "intraband_cross_section_kpm",
+    "gaussian_chebyshev_coefficients",
     "intraband_limit_eV",
     "intraband_transitions",
     "length_velocity_check",

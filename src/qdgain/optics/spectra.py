@@ -33,6 +33,7 @@ from qdgain.optics.cross_section import (
 )
 from qdgain.optics.dielectric import dielectric_constant
 from qdgain.optics.dipoles import exciton_dipoles_nm, oscillator_strengths
+from qdgain.optics.intraband_kpm import intraband_cross_section_kpm
 from qdgain.optics.lifetime import radiative_lifetime_ns
 from qdgain.units import with_units
 
@@ -85,7 +86,8 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
                broadening_eV: float = 0.035, temperature_K: float = 300.0,
                energy_grid_eV: np.ndarray | None = None, material: str = "HgTe",
                params: str | None = None, surface: str = DEFAULT_SURFACE,
-               intraband_states: int | None = None) -> DotOptics:
+               intraband_states: int | None = None,
+               intraband_method: str = "auto") -> DotOptics:
     """Optical summary and spectra of a spherical dot.
 
     Parameters
@@ -114,13 +116,19 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     surface : str
         Surface model (:data:`qdgain.electronic.SURFACES`; ``"hybrid20"`` = the former default).
     intraband_states : int, optional
-        Charged dots: states of the extra carrier's band in its intraband basis
-        (:func:`qdgain.excitons.solve_carrier`). Default: a dense solve of max(0.75 n_atoms, 400)
-        valence (hole) or max(0.15 n_atoms, 64) conduction (electron) spinors — ≥ 1.3 eV deep,
-        enough for the lines up to X1 — when the Hamiltonian has ≤ ``DEEP_INTRABAND_MAX_ROWS``
-        rows (3.5 nm: ~4 min on 2 cores), else the CI active space; 0 = the active space. The
-        summary's ``intraband_complete_to_eV`` says up to which photon energy the lines are
-        complete.
+        ``intraband_method="dense"``: states of the extra carrier's band in its intraband basis
+        (:func:`qdgain.excitons.solve_carrier`); default max(0.75 n_atoms, 400) valence (hole)
+        or max(0.15 n_atoms, 64) conduction (electron) spinors, ≥ 1.3 eV deep, enough for the
+        lines up to X1. 0 means ``intraband_method="active"``.
+    intraband_method : {"auto", "dense", "chebyshev", "active"}
+        Charged dots, where the intraband lines come from: "dense" = the deep basis above (3.5 nm:
+        3–6 min on 2 cores; the summary's ``intraband_complete_to_eV`` says up to which photon
+        energy its lines are complete); "chebyshev" = exact lines among the band-edge states plus
+        a Chebyshev expansion for the rest (:mod:`qdgain.optics.intraband_kpm`: seconds at
+        3.5 nm, any size; window integrals within 5 % (hole) and 12 % (electron) of the converged
+        dense basis, from its treatment of the self-energy); "active" = the CI active space only
+        (lines only a few tenths of an eV long); "auto" = dense up to
+        ``DEEP_INTRABAND_MAX_ROWS`` Hamiltonian rows, chebyshev above.
     """
     from qdgain.electronic import band_edge_states, build_dot, dot_parameters, surface_model
     from qdgain.electronic.solvers import DENSE_MAX_BASIS
@@ -141,18 +149,27 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
         eps_in = dielectric_constant(build_dot(p, shape, surface=model, soc=False)[1],
                                      lattice_constant_nm=nc.lattice_constant_nm).eps_in
     rows = H.matrix.shape[0]
-    if intraband_states is None:
-        deep = 0
-        if charge != 0 and rows <= DEEP_INTRABAND_MAX_ROWS:
+    if intraband_method not in ("auto", "dense", "chebyshev", "active"):
+        raise ParameterError(f"intraband_method = {intraband_method!r}: choose auto, dense, "
+                             "chebyshev or active")
+    if intraband_states is not None and not (
+            isinstance(intraband_states, (int, np.integer)) and intraband_states >= 0):
+        raise ParameterError(f"intraband_states = {intraband_states!r}: need an integer >= 0")
+    method = intraband_method
+    if intraband_states == 0:
+        method = "active"
+    elif method == "auto":
+        method = "dense" if rows <= DEEP_INTRABAND_MAX_ROWS else "chebyshev"
+    deep = 0
+    if charge != 0 and method == "dense":
+        if intraband_states is None:
             # ≥ X1 + 0.3 eV of levels: 3.5 nm 448 VB (1.3 eV) / 90 CB (1.3 eV); 2.2 nm 400 / 64
             frac, floor = (0.75, 400) if charge == 1 else (0.15, 64)
             band = H.n_valence if charge == 1 else rows - H.n_valence
             # (8 short of the whole band: the solver proves the last level complete by the next)
             deep = min(band - 8, max(floor, int(np.ceil(frac * nc.n_atoms))))
-    elif isinstance(intraband_states, (int, np.integer)) and intraband_states >= 0:
-        deep = int(intraband_states)
-    else:
-        raise ParameterError(f"intraband_states = {intraband_states!r}: need an integer >= 0")
+        else:
+            deep = int(intraband_states)
     n_vb, n_cb = (max(n_h, deep), n_e) if charge == 1 else (n_h, max(n_e, deep))
     states = band_edge_states(H, n_vb=n_vb, n_cb=n_cb,
                               method="dense" if deep and rows > DENSE_MAX_BASIS else "auto")
@@ -169,16 +186,29 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
     data = {"sigma_neutral": s0}
     if charge != 0:
         cd = solve_charged(states, charge, eps_in, eps_out, n_e, n_h, kernel=kernel)
-        carrier = solve_carrier(states, charge, eps_in, eps_out, kernel=kernel) if deep else None
-        tr = charged_transitions(cd, states, temperature_K, carrier=carrier)
-        n_c = len(cd.electron_states if charge == -1 else cd.hole_states)
-        span = (carrier.span_eV if carrier is not None
-                else float(np.ptp(cd.carrier_energies_eV)))
-        summary["intraband_states"] = n_c if carrier is None else len(carrier.states)
-        summary["intraband_complete_to_eV"] = (span - 4.0 * K_B_EV_K * temperature_K
-                                               - 3.0 * broadening_eV)
-        data["sigma_charged"] = cross_section_cm2(tr, E, broadening_eV)
-        data["sigma_intraband"] = cross_section_cm2(tr, E, broadening_eV, kind="intraband")
+        summary["intraband_method"] = method
+        if method == "chebyshev":
+            tr = charged_transitions(cd, states, temperature_K, intraband=False)
+            intra = intraband_cross_section_kpm(H, states, charge, eps_in, eps_out, E,
+                                                broadening_eV=broadening_eV,
+                                                temperature_K=temperature_K, kernel=kernel)
+            trions = cross_section_cm2(tr, E, broadening_eV)
+            data["sigma_intraband"] = trions.copy(data=intra.values)
+            data["sigma_charged"] = trions.copy(data=trions.values + intra.values)
+            summary["intraband_states"] = int(len(states.energies_eV))
+            summary["intraband_complete_to_eV"] = float(E.max())  # the expansion holds all
+        else:
+            carrier = (solve_carrier(states, charge, eps_in, eps_out, kernel=kernel)
+                       if method == "dense" else None)
+            tr = charged_transitions(cd, states, temperature_K, carrier=carrier)
+            n_c = len(cd.electron_states if charge == -1 else cd.hole_states)
+            span = (carrier.span_eV if carrier is not None
+                    else float(np.ptp(cd.carrier_energies_eV)))
+            summary["intraband_states"] = n_c if carrier is None else len(carrier.states)
+            summary["intraband_complete_to_eV"] = (span - 4.0 * K_B_EV_K * temperature_K
+                                                   - 3.0 * broadening_eV)
+            data["sigma_charged"] = cross_section_cm2(tr, E, broadening_eV)
+            data["sigma_intraband"] = cross_section_cm2(tr, E, broadening_eV, kind="intraband")
         sub = E < summary["X1_eV"]
         summary["intraband_subgap_integral_cm2_eV"] = float(
             np.trapezoid(data["sigma_intraband"].values[sub], E[sub]))
