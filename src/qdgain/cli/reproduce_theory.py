@@ -93,8 +93,9 @@ def stage_excitons(ctx: StageContext) -> None:
                tau_rad_ns=tau_rad(tr, p["temperature_K"]), n_solvent=p["n_solvent"],
                broadening_meV=1e3 * p["broadening_eV"], temperature_K=p["temperature_K"],
                eps_in_used=p["eps_in"], n_e=p["n_e"], n_h=p["n_h"],
-               intraband_lines="deep basis (stage intraband)" if deep is not None else
-               "CI active space (hole levels 0.25 eV deep: incomplete near X1)")
+               intraband_lines=("stage intraband (dense deep basis or Chebyshev)"
+                                if deep is not None else "CI active space (hole levels "
+                                "0.25 eV deep: incomplete near X1)"))
 
 
 def stage_dielectric(ctx: StageContext) -> None:
