@@ -127,6 +127,7 @@ _LAZY: dict[str, str] = {
     "KPMMoments": "qdgain.electronic.kpm",
     "kpm_moments": "qdgain.electronic.kpm",
     "kpm_dos": "qdgain.electronic.kpm",
+    "vector_moments": "qdgain.electronic.kpm",
 }
 __all__ += list(_LAZY)
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
