@@ -200,3 +200,23 @@ def test_chebyshev_intraband_with_self_energy_close_to_deep_basis(deep22):
     for n in ("probe", "near"):
         assert got[1][n] == pytest.approx(w[1][n], rel=0.06)
     assert got[1]["near"] >= 3.0 * got[-1]["near"]
+
+
+def test_chebyshev_intraband_bad_input(deep22):
+    states, kernel, _ = deep22
+    _, H, small = hgte_dot(None, 2.2, n_vb=24, n_cb=8)
+    with pytest.raises(ParameterError, match="photon energies"):
+        intraband_cross_section_kpm(H, small, 1, EPS_IN, EPS_OUT, np.array([0.0, 0.5]),
+                                    kernel=kernel)
+    with pytest.raises(ParameterError, match="broadening"):
+        intraband_cross_section_kpm(H, small, 1, EPS_IN, EPS_OUT, np.array([0.5]),
+                                    broadening_eV=0.0, kernel=kernel)
+    with pytest.raises(ParameterError, match="photon_energy_eV"):
+        intraband_cross_section_kpm(H, small, 1, EPS_IN, EPS_OUT, kernel=kernel)
+    _, H15, _ = hgte_dot(None, 1.5, n_vb=8, n_cb=4)
+    with pytest.raises(ParameterError, match="different Hamiltonians"):
+        intraband_cross_section_kpm(H15, small, 1, EPS_IN, EPS_OUT, np.array([0.5]),
+                                    kernel=kernel)
+    with pytest.raises(ParameterError, match="charge"):
+        intraband_cross_section_kpm(H, small, 2, EPS_IN, EPS_OUT, np.array([0.5]),
+                                    kernel=kernel)

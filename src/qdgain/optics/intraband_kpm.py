@@ -34,6 +34,7 @@ import scipy.fft
 import scipy.sparse as sp
 import xarray as xr
 
+from qdgain.electronic.filters import spectral_bounds
 from qdgain.electronic.kpm import vector_moments
 from qdgain.errors import ParameterError
 from qdgain.excitons import coulomb_kernel, solve_carrier
@@ -106,6 +107,12 @@ def intraband_cross_section_kpm(ham: Any, states: StatesLike, charge: int, eps_i
         raise ParameterError("photon energies must be finite and > 0 eV")
     if not (np.isfinite(broadening_eV) and broadening_eV > 0):
         raise ParameterError(f"broadening_eV = {broadening_eV!r}: must be > 0 eV")
+    if np.asarray(states.vectors).shape[0] != ham.matrix.shape[0] or (
+            getattr(states, "hamiltonian_hash", None) not in (None, "")
+            and getattr(ham, "content_hash", None) not in (None, states.hamiltonian_hash)):
+        raise ParameterError("states and ham belong to different Hamiltonians (rows "
+                             f"{np.asarray(states.vectors).shape[0]} vs {ham.matrix.shape[0]}); "
+                             "pass the Hamiltonian the states were solved from")
     if kernel is None:
         kernel = coulomb_kernel(states.positions_nm, eps_in, eps_out)
     c = solve_carrier(states, charge, eps_in, eps_out, kernel=kernel)
@@ -125,8 +132,6 @@ def intraband_cross_section_kpm(ham: Any, states: StatesLike, charge: int, eps_i
     Z -= Call @ (Call.conj().T @ Z)
     s_site = np.asarray(kernel.self_energy_eV)[atom]
     Hp = ham.matrix + sp.diags(s_site if charge == -1 else -s_site)
-    from qdgain.electronic.filters import spectral_bounds
-
     bounds = spectral_bounds(lambda x: Hp @ x, Hp.shape[0], 40, 0)
     n_mom = int(np.ceil(MOMENTS_PER_WIDTH * 0.5 * (bounds[1] - bounds[0]) / broadening_eV))
     n_mom += n_mom % 2
