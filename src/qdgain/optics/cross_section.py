@@ -132,7 +132,7 @@ def intraband_transitions(carrier: Carrier, states: StatesLike,
                        eps_in=carrier.eps_in, eps_out=carrier.eps_out, charge=carrier.charge)
 
 
-def intraband_limit_eV(carrier: Carrier, temperature_K: float = 300.0,
+def intraband_limit_eV(carrier: Carrier | ChargedDot, temperature_K: float = 300.0,
                        broadening_eV: float = 0.0) -> float:
     """Photon energy (eV) up to which the intraband spectrum of ``carrier`` is complete.
 
@@ -140,7 +140,8 @@ def intraband_limit_eV(carrier: Carrier, temperature_K: float = 300.0,
     inside the basis, so every line below span − 4 k_B T is present; a Gaussian line shape of
     standard deviation ``broadening_eV`` needs 3 of them more.
     """
-    return carrier.span_eV - 4.0 * K_B_EV_K * temperature_K - 3.0 * broadening_eV
+    e = carrier.energies_eV if isinstance(carrier, Carrier) else carrier.carrier_energies_eV
+    return float(np.ptp(e)) - 4.0 * K_B_EV_K * temperature_K - 3.0 * broadening_eV
 
 
 def charged_transitions(charged: ChargedDot, states: StatesLike, temperature_K: float = 300.0,

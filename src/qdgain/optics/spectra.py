@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from qdgain.constants import K_B_EV_K
 from qdgain.electronic.models import DEFAULT_SURFACE
 from qdgain.errors import ParameterError
 from qdgain.excitons import (
@@ -29,6 +28,7 @@ from qdgain.excitons import (
 from qdgain.optics.cross_section import (
     charged_transitions,
     cross_section_cm2,
+    intraband_limit_eV,
     neutral_transitions,
 )
 from qdgain.optics.dielectric import dielectric_constant
@@ -201,12 +201,11 @@ def dot_optics(diameter_nm: float, charge: int = 0, *, eps_in: float | None = No
             carrier = (solve_carrier(states, charge, eps_in, eps_out, kernel=kernel)
                        if method == "dense" else None)
             tr = charged_transitions(cd, states, temperature_K, carrier=carrier)
-            n_c = len(cd.electron_states if charge == -1 else cd.hole_states)
-            span = (carrier.span_eV if carrier is not None
-                    else float(np.ptp(cd.carrier_energies_eV)))
-            summary["intraband_states"] = n_c if carrier is None else len(carrier.states)
-            summary["intraband_complete_to_eV"] = (span - 4.0 * K_B_EV_K * temperature_K
-                                                   - 3.0 * broadening_eV)
+            basis = cd if carrier is None else carrier
+            summary["intraband_states"] = len(carrier.states) if carrier is not None else len(
+                cd.electron_states if charge == -1 else cd.hole_states)
+            summary["intraband_complete_to_eV"] = intraband_limit_eV(basis, temperature_K,
+                                                                     broadening_eV)
             data["sigma_charged"] = cross_section_cm2(tr, E, broadening_eV)
             data["sigma_intraband"] = cross_section_cm2(tr, E, broadening_eV, kind="intraband")
         sub = E < summary["X1_eV"]
