@@ -1,6 +1,6 @@
 """Intraband lines of a charged dot in a deep basis (issue 3): the dense deep solve, and the
 carrier's dipole matrix by site-diagonal GEMMs (``qdgain.excitons.site_matrix``) against the
-transition-density route it replaced (``position_matrix_nm``: an (n_atoms, n, n) array).
+transition-density route it replaced (an (n_atoms, n, n) array contracted with the positions).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_intraband.py --diameters 2.2,3.5
 
@@ -16,8 +16,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from qdgain.electronic import band_edge_states, build_dot
-from qdgain.excitons import coulomb_kernel, site_matrix, solve_carrier
-from qdgain.optics import intraband_limit_eV, intraband_transitions, position_matrix_nm
+from qdgain.excitons import coulomb_kernel, site_matrix, solve_carrier, transition_densities
+from qdgain.optics import intraband_limit_eV, intraband_transitions
 from qdgain.structure import Sphere
 
 DEEP = {2.2: (400, 64), 3.5: (440, 80)}  # valence, conduction spinors (as the reproduce stage)
@@ -40,7 +40,7 @@ def run(d: float) -> None:
     new = site_matrix(states, idx, idx, pos)
     t_new = time.perf_counter() - t
     t = time.perf_counter()
-    old = position_matrix_nm(states, idx, idx)
+    old = np.einsum("Rab,Rx->abx", transition_densities(states, idx, idx), pos)
     t_old = time.perf_counter() - t
     err = float(np.abs(new - old).max())
     print(f"{d} nm: {nc.n_atoms} atoms, {H.matrix.shape[0]} rows; dense {len(states.energies_eV)} "

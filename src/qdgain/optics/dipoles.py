@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from qdgain.constants import HBAR2_2M_EV_NM2
 from qdgain.excitons import Carrier, ChargedDot, Excitons
-from qdgain.excitons.coulomb import StatesLike, site_matrix, transition_densities
+from qdgain.excitons.coulomb import StatesLike, site_matrix
 
 __all__ = [
     "commutator_matrices",
@@ -43,9 +43,9 @@ __all__ = [
 
 
 def position_matrix_nm(states: StatesLike, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """⟨a|r|b⟩ (nm) = Σ_R ρ_ab(R) R, shape (len(a), len(b), 3) complex."""
-    rho = transition_densities(states, a, b)
-    return np.einsum("Rab,Rx->abx", rho, np.asarray(states.positions_nm, dtype=float))
+    """⟨a|r|b⟩ (nm) = Σ_R ρ_ab(R) R, shape (len(a), len(b), 3) complex (one GEMM per axis,
+    :func:`qdgain.excitons.site_matrix`)."""
+    return site_matrix(states, a, b, np.asarray(states.positions_nm, dtype=float))
 
 
 def commutator_matrices(ham: Any) -> list[sp.csr_matrix]:
@@ -134,7 +134,7 @@ def carrier_dipoles_nm(charged: ChargedDot | Carrier, states: StatesLike) -> np.
     else:
         idx = charged.electron_states if charged.charge == -1 else charged.hole_states
         U = charged.carrier_vectors
-    d = site_matrix(states, idx, idx, np.asarray(states.positions_nm, dtype=float))
+    d = position_matrix_nm(states, idx, idx)
     if charged.charge == 1:  # hole states are the conjugate picture: ⟨j_h|r|i_h⟩ = ⟨v_i|r|v_j⟩
         d = d.transpose(1, 0, 2)
     return np.einsum("aj,abx,bi->jix", U.conj(), d, U, optimize=True)
